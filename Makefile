@@ -1,0 +1,54 @@
+# Picket's two commands (README): `make demo` runs the demo, `make test` runs every test.
+# Both install what is missing first (scripts/install-deps) and build what changed.
+
+BUILD ?= build/release
+ASAN_BUILD ?= build/asan
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build asan demo test test-release test-asan format format-check bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD) -j $(JOBS)
+
+$(ASAN_BUILD)/build.ninja:
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DPICKET_SANITIZE=ON -DPICKET_FUZZ=ON -DPICKET_BENCH=OFF $(CMAKE_FLAGS)
+
+asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD) -j $(JOBS)
+
+demo: build
+	@bash scripts/demo $(BUILD)/picket
+
+test: deps format-check test-release test-asan
+	@echo "make test: all tests passed"
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+test-asan: asan
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1800 -LE slow
+
+format:
+	git ls-files --cached --others --exclude-standard '*.cpp' '*.h' | xargs clang-format -i
+
+format-check:
+	@git ls-files --cached --others --exclude-standard '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+	@echo "format-check: ok"
+
+bench: build
+	bash bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build

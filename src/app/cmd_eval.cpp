@@ -1,0 +1,50 @@
+// picket eval: score tracks against truth, MOTChallenge results against ground truth, or alarms
+// against truth events. The mode is chosen by the options given.
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "eval_modes.h"
+
+namespace picket::app {
+
+void add_eval_command(CLI::App& app, Action& run) {
+  auto o = std::make_shared<EvalOptions>();
+  auto* cmd = app.add_subcommand(
+      "eval",
+      "Score results against ground truth:\n"
+      "  picket eval --truth TRUTH.jsonl --tracks TRACKS.jsonl   (GOSPA, OSPA, identity)\n"
+      "  picket eval --mot GT.txt RES.txt                         (MOTA, MOTP, IDF1, HOTA)\n"
+      "  picket eval --events EVENTS.jsonl --alarms ALARMS.jsonl  (Pd, time to alarm, FAR)");
+  auto* truth = cmd->add_option("--truth", o->truth, "Truth samples (JSON Lines)");
+  auto* tracks = cmd->add_option("--tracks", o->tracks, "Track updates (JSON Lines)");
+  cmd->add_option("-c,--cutoff", o->cutoff_m, "GOSPA/OSPA cut-off distance c, metres")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("-p,--order", o->order, "GOSPA/OSPA order p (>= 1)")->check(CLI::Range(1.0, 100.0));
+  auto* mot = cmd->add_option("--mot", o->mot, "MOTChallenge ground truth and results files")
+                  ->expected(2);
+  cmd->add_option("--iou", o->iou, "IoU threshold for a match (MOT)")->check(CLI::Range(0.0, 1.0));
+  auto* events = cmd->add_option("--events", o->events, "Truth events (JSON Lines)");
+  auto* alarms = cmd->add_option("--alarms", o->alarms, "Alarms (JSON Lines)");
+  cmd->add_option("--site", o->site, "Site file (for alarm rates per km of fence and per zone)");
+  cmd->add_option("--plot", o->plot, "Also draw the metrics to this PNG or SVG file");
+  truth->needs(tracks);
+  tracks->needs(truth);
+  events->needs(alarms);
+  alarms->needs(events);
+  mot->excludes(truth)->excludes(events);
+  truth->excludes(events);
+  cmd->callback([&run, o, cmd] {
+    if (!o->truth.empty()) {
+      run = [o] { return run_track_eval(*o); };
+    } else if (!o->mot.empty()) {
+      run = [o] { return run_mot_eval(*o); };
+    } else if (!o->events.empty()) {
+      run = [o] { return run_alarm_eval(*o); };
+    } else {
+      throw CLI::ValidationError("eval", "give --truth/--tracks, --mot or --events/--alarms\n" +
+                                             cmd->help());
+    }
+  });
+}
+
+}  // namespace picket::app

@@ -1,0 +1,32 @@
+// `picket eval` has three modes, each in its own file: tracks against truth (eval_tracks.cpp),
+// image-plane tracks against MOTChallenge ground truth (eval_mot.cpp), and alarms against truth
+// events (eval_alarms.cpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace picket::app {
+
+struct EvalOptions {
+  // tracks against truth
+  std::string truth;
+  std::string tracks;
+  double cutoff_m = 10;  // GOSPA/OSPA cut-off c
+  double order = 1;      // GOSPA/OSPA order p
+  // MOTChallenge: ground truth and results files
+  std::vector<std::string> mot;
+  double iou = 0.5;
+  // alarms against truth events
+  std::string events;
+  std::string alarms;
+  std::string site;
+  // common
+  std::string plot;  // PNG or SVG of the metrics over time
+};
+
+int run_track_eval(const EvalOptions& o);
+int run_mot_eval(const EvalOptions& o);
+int run_alarm_eval(const EvalOptions& o);
+
+}  // namespace picket::app

@@ -1,0 +1,36 @@
+// picket: the command-line entry point. Only wiring lives here; every subcommand is in its own
+// cmd_*.cpp file and calls into the layers under src/.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace picket::app;
+  CLI::App app{
+      "Picket: perimeter and wide-area surveillance.\n"
+      "Fuses radar, camera, fence and other sensor reports into tracks, raises alarms "
+      "and scores detection performance."};
+  app.set_version_flag("--version", "picket 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  Action run;
+  add_site_command(app, run);
+  add_eval_command(app, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (!run) return kExitUsage;
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    spdlog::error("unexpected failure: {}", e.what());
+    return kExitFailure;
+  }
+}
