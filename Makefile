@@ -6,7 +6,7 @@ ASAN_BUILD ?= build/asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build asan demo test test-release test-asan format format-check bench clean
+.PHONY: all deps build asan demo test test-release test-asan fuzz-smoke format format-check bench clean
 
 all: build
 
@@ -29,7 +29,7 @@ asan: deps $(ASAN_BUILD)/build.ninja
 demo: build
 	@bash scripts/demo $(BUILD)/picket
 
-test: deps format-check test-release test-asan
+test: deps format-check test-release test-asan fuzz-smoke
 	@echo "make test: all tests passed"
 
 test-release: build
@@ -39,6 +39,9 @@ test-asan: asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 1800 -LE slow
+
+fuzz-smoke: asan
+	bash scripts/fuzz-smoke $(ASAN_BUILD)
 
 format:
 	git ls-files --cached --others --exclude-standard '*.cpp' '*.h' | xargs clang-format -i

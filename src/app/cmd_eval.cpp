@@ -19,9 +19,10 @@ void add_eval_command(CLI::App& app, Action& run) {
   auto* tracks = cmd->add_option("--tracks", o->tracks, "Track updates (JSON Lines)");
   cmd->add_option("-c,--cutoff", o->cutoff_m, "GOSPA/OSPA cut-off distance c, metres")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("-p,--order", o->order, "GOSPA/OSPA order p (>= 1)")->check(CLI::Range(1.0, 100.0));
-  auto* mot = cmd->add_option("--mot", o->mot, "MOTChallenge ground truth and results files")
-                  ->expected(2);
+  cmd->add_option("-p,--order", o->order, "GOSPA/OSPA order p (>= 1)")
+      ->check(CLI::Range(1.0, 100.0));
+  auto* mot =
+      cmd->add_option("--mot", o->mot, "MOTChallenge ground truth and results files")->expected(2);
   cmd->add_option("--iou", o->iou, "IoU threshold for a match (MOT)")->check(CLI::Range(0.0, 1.0));
   auto* events = cmd->add_option("--events", o->events, "Truth events (JSON Lines)");
   auto* alarms = cmd->add_option("--alarms", o->alarms, "Alarms (JSON Lines)");
@@ -41,8 +42,8 @@ void add_eval_command(CLI::App& app, Action& run) {
     } else if (!o->events.empty()) {
       run = [o] { return run_alarm_eval(*o); };
     } else {
-      throw CLI::ValidationError("eval", "give --truth/--tracks, --mot or --events/--alarms\n" +
-                                             cmd->help());
+      throw CLI::ValidationError(
+          "eval", "give --truth/--tracks, --mot or --events/--alarms\n" + cmd->help());
     }
   });
 }
