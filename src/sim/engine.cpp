@@ -124,6 +124,7 @@ void Simulator::step(Sink& sink) {
   w.t0 = t0;
   w.t1 = t1;
   w.movers = movers_;
+  w.positions = positions_;
   w.climbs = climbs_;
   w.crossings = crossings_;
   w.contacts = contacts_;
@@ -140,6 +141,7 @@ void Simulator::find_events(double t0, double t1) {
   crossings_.clear();
   contacts_.clear();
   events_.clear();
+  positions_.resize(movers_.size());
   const auto& fences = sc_.site.fences;
   const auto& zones = sc_.site.zones;
   for (std::size_t i = 0; i < movers_.size(); ++i) {
@@ -151,6 +153,7 @@ void Simulator::find_events(double t0, double t1) {
     // The trajectory in this window: straight between these vertices.
     vertices_.clear();
     vertices_.emplace_back(ts, m.state(ts).pos);
+    positions_[i] = vertices_.back().second;
     m.corners(ts, te, corners_);
     for (const double t : corners_)
       vertices_.emplace_back(t, m.state(t).pos);
@@ -255,17 +258,18 @@ void Simulator::find_events(double t0, double t1) {
 void Simulator::emit(Sink& sink, double t0, double t1) {
   const double epoch = sc_.start_unix;
   // Detections, merged across sensors in time order.
-  order_.resize(detections_.size());
-  for (std::uint32_t i = 0; i < order_.size(); ++i)
-    order_[i] = i;
-  std::sort(order_.begin(), order_.end(), [this](std::uint32_t a, std::uint32_t b) {
-    const SimDetection& x = detections_[a];
-    const SimDetection& y = detections_[b];
-    if (x.det.t != y.det.t) return x.det.t < y.det.t;
+  order_.clear();
+  for (std::uint32_t i = 0; i < detections_.size(); ++i) {
+    order_.push_back(
+        OrderKey{detections_[i].det.t, static_cast<std::uint32_t>(detections_[i].sensor), i});
+  }
+  std::sort(order_.begin(), order_.end(), [](const OrderKey& x, const OrderKey& y) {
+    if (x.t != y.t) return x.t < y.t;
     if (x.sensor != y.sensor) return x.sensor < y.sensor;
-    return a < b;
+    return x.index < y.index;
   });
-  for (const std::uint32_t i : order_) {
+  for (const OrderKey& key : order_) {
+    const std::uint32_t i = key.index;
     SimDetection& d = detections_[i];
     d.det.t += epoch;
     SensorCounts& c = stats_.by_sensor[static_cast<std::size_t>(d.sensor)];

@@ -98,9 +98,25 @@ CameraModel::CameraModel(const ModelContext& ctx)
     }
     if (shallowest > 0) ground_max_ = std::min(ground_max_, h / std::tan(shallowest));
   }
+  boresight_ = Vec2(std::sin(def_.yaw_rad), std::cos(def_.yaw_rad));
+  cos_half_h_ = def_.fov_h_rad < 2 * kPi - 1e-9 ? std::cos(def_.fov_h_rad / 2) : -2.0;
+  const double low = std::max(def_.pitch_rad - def_.fov_v_rad / 2, -kPi / 2 + 1e-9);
+  const double high = std::min(def_.pitch_rad + def_.fov_v_rad / 2, kPi / 2 - 1e-9);
+  tan_low_ = std::tan(low);
+  tan_high_ = std::tan(high);
   movers_.reserve(ctx.movers.size());
   for (const Mover& m : ctx.movers)
     movers_.emplace_back(stream_seed(ctx.seed, ctx.def.id, m.spec().id));
+}
+
+bool CameraModel::in_view(const Enu& d, double range) const {
+  if (range < def_.min_range_m || range > def_.max_range_m) return false;
+  const double horiz = d.head<2>().norm();
+  if (horiz <= 0) return false;
+  // Within fov_h / 2 of the boresight: cos(angle) >= cos(fov_h / 2).
+  if (d.head<2>().dot(boresight_) < cos_half_h_ * horiz) return false;
+  // Elevation between the lowest and highest rays: tan is increasing on (-pi/2, pi/2).
+  return d.z() >= tan_low_ * horiz && d.z() <= tan_high_ * horiz;
 }
 
 double CameraModel::sigma_down(double range_m) const {
@@ -119,7 +135,7 @@ void CameraModel::simulate(const SimWindow& w, std::vector<SimDetection>& out) {
   for (size_t i = 0; i < w.movers.size(); ++i) {
     const Mover& m = w.movers[i];
     if (!m.overlaps(w.t0, w.t1)) continue;
-    const Enu p = m.state(std::max(w.t0, m.t_begin())).pos;
+    const Enu& p = w.positions[i];
     const double reach = def_.max_range_m + m.max_speed() * dt + 1;
     if ((p - def_.enu).squaredNorm() <= reach * reach) candidates_.push_back(static_cast<int>(i));
   }
@@ -139,9 +155,9 @@ void CameraModel::frame(const SimWindow& w, double t, std::vector<SimDetection>&
     const Mover& m = w.movers[static_cast<size_t>(i)];
     if (!m.active(t)) continue;
     const MoverState s = m.state(t);
-    if (!def_.covers(s.pos)) continue;
     const Enu d = s.pos - def_.enu;
     const double range = d.norm();
+    if (!in_view(d, range)) continue;
     Rng& rng = movers_[static_cast<size_t>(i)];
     const double height = m.spec().height_m;
     if (!rng.bernoulli(pd_.pd(height, range))) continue;

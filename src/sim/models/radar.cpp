@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "picket/core/units.h"
+#include "picket/sim/angles.h"
 #include "picket/sim/nuisance.h"
 
 namespace picket::sim {
@@ -48,45 +49,54 @@ double RadarModel::bearing_of(const Enu& p) const {
 
 void RadarModel::simulate(const SimWindow& w, std::vector<SimDetection>& out) {
   constexpr double kTwoPi = 2 * kPi;
+  // A pass is looked at when its estimate falls before the window's end plus this margin (the
+  // estimate is off by the mover's bearing change since the last pass, a small fraction of a
+  // scan).
+  const double margin = 0.25 * kTwoPi / omega_;
   for (size_t i = 0; i < w.movers.size(); ++i) {
     const Mover& m = w.movers[i];
     PerMover& pm = movers_[i];
     if (!m.overlaps(w.t0, w.t1)) {
-      pm.t = -1;
+      pm.tracking = false;
       continue;
     }
     const double ts = std::max(w.t0, m.t_begin());
     const double te = std::min(w.t1, m.t_end());
-    if (pm.t != ts) {
-      pm.bearing = bearing_of(m.state(ts).pos);
-      pm.t = ts;
+    if (!pm.tracking) {
+      // The first pass after ts: f(t) = beam(t) - bearing(t) grows by 2 pi per scan and the
+      // beam passes the mover where f(t) = 2 pi k.
+      pm.bearing = bearing_of(w.positions[i]);
+      const double f = beam(ts) - pm.bearing;
+      pm.k = std::floor(f / kTwoPi) + 1;
+      pm.t_next = ts + (kTwoPi * pm.k - f) / omega_;
+      pm.tracking = true;
     }
-    // f(t) = beam(t) - bearing(t) grows by 2 pi per scan; the beam passes the mover where
-    // f(t) = 2 pi k. Bearings are unwrapped against the previous one so f is continuous.
-    const double b0 = pm.bearing;
-    const double b1 = b0 + wrap_pi(bearing_of(m.state(te).pos) - b0);
-    const double f0 = beam(ts) - b0;
-    const double f1 = beam(te) - b1;
-    const double k_last = std::floor(f1 / kTwoPi);
-    for (double k = std::floor(f0 / kTwoPi) + 1; k <= k_last; k += 1) {
-      // Fixed point of t = (2 pi k + bearing(t) - phase) / omega: the bearing moves little
-      // while the beam turns, so two iterations give microsecond accuracy.
-      double tk = ts + (kTwoPi * k - f0) / omega_;
-      for (int it = 0; it < 2; ++it) {
-        const double bk = b0 + wrap_pi(bearing_of(m.state(std::clamp(tk, ts, te)).pos) - b0);
-        tk = (kTwoPi * k + bk - phase_) / omega_;
+    while (pm.t_next < te + margin) {
+      // Fixed point of t = (2 pi k + bearing(t) - phase) / omega. The bearing moves little while
+      // the beam turns: one step from the estimate, then the plot's own position gives the last.
+      const double t_guess = std::clamp(pm.t_next, ts, te);
+      double b = pm.bearing + wrap_angle(bearing_of(m.state(t_guess).pos) - pm.bearing);
+      double tk = (kTwoPi * pm.k + b - phase_) / omega_;
+      if (tk >= te) {
+        pm.t_next = tk;
+        break;
       }
-      observe(m, static_cast<int>(i), std::clamp(tk, ts, te), out);
+      tk = std::max(tk, ts);
+      const MoverState s = m.state(tk);
+      b = pm.bearing + wrap_angle(bearing_of(s.pos) - pm.bearing);
+      const double t_plot = std::clamp((kTwoPi * pm.k + b - phase_) / omega_, ts, te);
+      observe(m, static_cast<int>(i), t_plot, s, b, out);
+      pm.bearing = b;
+      pm.k += 1;
+      pm.t_next = (kTwoPi * pm.k + b - phase_) / omega_;
     }
-    pm.bearing = b1;
-    pm.t = te;
   }
   clutter(w, out);
 }
 
-void RadarModel::observe(const Mover& m, int index, double t, std::vector<SimDetection>& out) {
+void RadarModel::observe(const Mover& m, int index, double t, const MoverState& s, double bearing,
+                         std::vector<SimDetection>& out) {
   if (t >= m.t_end()) return;
-  const MoverState s = m.state(t);
   const Enu d = s.pos - def_.enu;
   if (!def_.covers(s.pos)) return;
   const double range = d.norm();
@@ -97,7 +107,7 @@ void RadarModel::observe(const Mover& m, int index, double t, std::vector<SimDet
   if (!pm.rng.bernoulli(pd_.pd(range, m.spec().rcs_m2))) return;
   PolarMeasurement pol;
   pol.range = std::max(0.0, range + def_.noise.range_m * pm.rng.normal());
-  pol.bearing = wrap_2pi(std::atan2(d.x(), d.y()) + def_.noise.bearing_rad * pm.rng.normal());
+  pol.bearing = wrap_bearing(bearing + def_.noise.bearing_rad * pm.rng.normal());
   SimDetection& det = add(out, t, Origin::target, index);
   if (elevation_) {
     pol.elevation =
@@ -122,16 +132,16 @@ void RadarModel::clutter(const SimWindow& w, std::vector<SimDetection>& out) {
   const double r1 = def_.max_range_m * def_.max_range_m;
   for (std::uint64_t i = 0; i < n; ++i) {
     const double t = rng_.uniform(w.t0, w.t1);
-    const double az = wrap_2pi(beam(t));
+    const double az = wrap_bearing(beam(t));
     // Draw everything before deciding, so the stream does not depend on the sector test.
     const double range = std::sqrt(rng_.uniform(r0, r1));  // uniform over the annulus' area
     const double noise = def_.noise.bearing_rad * rng_.normal();
     const double speed = rng_.uniform(def_.min_radial_speed_mps, def_.min_radial_speed_mps + 2.0);
     const double sign = rng_.bernoulli(0.5) ? 1.0 : -1.0;
-    if (sector_ && std::abs(wrap_pi(az - def_.yaw_rad)) > def_.fov_h_rad / 2) continue;
+    if (sector_ && std::abs(wrap_angle(az - def_.yaw_rad)) > def_.fov_h_rad / 2) continue;
     PolarMeasurement pol;
     pol.range = range;
-    pol.bearing = wrap_2pi(az + noise);
+    pol.bearing = wrap_bearing(az + noise);
     SimDetection& det = add(out, t, Origin::clutter);
     if (elevation_) {
       pol.elevation = def_.noise.elevation_rad * rng_.normal();

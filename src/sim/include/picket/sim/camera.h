@@ -69,6 +69,8 @@ class CameraModel final : public SensorModel {
 
  private:
   void frame(const SimWindow& w, double t, std::vector<SimDetection>& out);
+  // SensorDef::covers without trigonometry (dot products against precomputed bounds).
+  bool in_view(const Enu& d, double range) const;
   void false_detections(double t, std::vector<SimDetection>& out);
 
   const Scenario& sc_;
@@ -77,6 +79,10 @@ class CameraModel final : public SensorModel {
   double phase_;
   double ground_min_;
   double ground_max_;
+  Vec2 boresight_;     // unit, horizontal
+  double cos_half_h_;  // cos(fov_h / 2); fov_h >= 360 degrees: -2 (everything)
+  double tan_low_;     // tan of the lowest and highest elevations seen
+  double tan_high_;
   Rng rng_;
   std::vector<Rng> movers_;
   std::vector<int> candidates_;

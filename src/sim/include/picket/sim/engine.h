@@ -40,7 +40,7 @@ class Sink {
 };
 
 struct SimOptions {
-  double step_s = 0.2;  // window length, s
+  double step_s = 0.5;  // window length, s
 };
 
 struct SensorCounts {
@@ -102,12 +102,18 @@ class Simulator {
   SimStats stats_;
 
   // Per-window scratch, kept to reuse its memory.
+  std::vector<Enu> positions_;
   std::vector<FenceClimb> climbs_;
   std::vector<FenceCrossingRecord> crossings_;
   std::vector<FenceContact> contacts_;
   std::vector<TruthEvent> events_;
   std::vector<SimDetection> detections_;
-  std::vector<std::uint32_t> order_;
+  struct OrderKey {
+    double t;
+    std::uint32_t sensor;
+    std::uint32_t index;
+  };
+  std::vector<OrderKey> order_;
   std::vector<double> corners_;
   std::vector<std::pair<double, Enu>> vertices_;
 };

@@ -57,10 +57,14 @@ class RadarModel final : public SensorModel {
  private:
   struct PerMover {
     Rng rng;
-    double bearing = 0;  // unwrapped bearing at `t`
-    double t = -1;       // time of `bearing`; < 0 when not tracking
+    bool tracking = false;  // k, t_next and bearing are valid
+    double k = 0;           // index of the next scan to pass the mover
+    double t_next = 0;      // estimated time of that pass
+    double bearing = 0;     // unwrapped bearing at the last pass
   };
-  void observe(const Mover& m, int index, double t, std::vector<SimDetection>& out);
+  // `bearing` is the true bearing of s.pos (any multiple of 2 pi added).
+  void observe(const Mover& m, int index, double t, const MoverState& s, double bearing,
+               std::vector<SimDetection>& out);
   void clutter(const SimWindow& w, std::vector<SimDetection>& out);
   double bearing_of(const Enu& p) const;
 

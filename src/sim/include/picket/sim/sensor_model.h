@@ -77,6 +77,8 @@ struct SimWindow {
   double t0 = 0;
   double t1 = 0;
   std::span<const Mover> movers;
+  // Each mover's position at max(t0, its start); valid for the movers that overlap the window.
+  std::span<const Enu> positions;
   std::span<const FenceClimb> climbs;
   std::span<const FenceCrossingRecord> crossings;
   std::span<const FenceContact> contacts;
