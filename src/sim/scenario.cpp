@@ -52,6 +52,17 @@ std::optional<Enu> read_point(const ConfigNode& n, const Site& site, bool flies,
   auto g = parse_point(n, site.frame);
   if (!g) return std::nullopt;
   const bool height = gives_height(n);
+  if (n.is_map() && n.has("east")) {
+    // Local metres: exactly as given (no round trip through geodetic coordinates).
+    Enu e(n["east"].as_number().value_or(0), n["north"].as_number().value_or(0),
+          n["up"].as_number().value_or(0));
+    if (!flies) {
+      e.z() = 0;
+    } else if (!height) {
+      e.z() = altitude;
+    }
+    return e;
+  }
   if (!height) g->alt_m = site.origin.alt_m;
   Enu e = site.frame.to_enu(*g);
   if (!flies) {
