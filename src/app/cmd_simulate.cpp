@@ -2,6 +2,7 @@
 // and write DIR/detections.jsonl, DIR/truth.jsonl and DIR/events.jsonl (docs/formats.md).
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -151,7 +152,7 @@ void print_summary(const SimulateOptions& o, const sim::Scenario& sc, const sim:
                                                                  : "no simulation model yet");
       continue;
     }
-    std::string detail = fmt::format("of targets {}", with_commas(c.target));
+    std::string detail = fmt::format("targets {}", with_commas(c.target));
     if (c.clutter) detail += fmt::format(", false {}", with_commas(c.clutter));
     if (c.nuisance) detail += fmt::format(", wind {}", with_commas(c.nuisance));
     if (c.status) detail += fmt::format(", heartbeats {}", with_commas(c.status));
