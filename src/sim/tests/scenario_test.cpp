@@ -107,8 +107,6 @@ struct BadCase {
   const char* message;
 };
 
-constexpr const char* kHead = "site: fence-site.yaml\nstart: 2026-01-01T00:00:00Z\nduration: 600\n";
-
 class BadScenario : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(BadScenario, IsRefusedWithAPreciseMessage) {
