@@ -118,7 +118,7 @@ export class ConsoleApp {
         <span class="exercise-banner hidden" data-testid="exercise-banner">EXERCISE</span>
         <span class="spacer"></span>
         <button data-testid="mode-toggle" title="Switch between the live picture and replay (R)">Replay</button>
-        <button data-testid="sound-toggle" title="Alarm sound (M)">🔔</button>
+        <button data-testid="sound-toggle" title="Alarm sound (M)">Sound</button>
         <span data-testid="user">${escapeHtml(u.name)} <span class="muted">(${escapeHtml(u.role)})</span></span>
         <button data-testid="logout">Sign out</button>
       </header>
@@ -337,10 +337,11 @@ export class ConsoleApp {
   private updateSoundButton(): void {
     const b = this.q<HTMLButtonElement>('[data-testid=sound-toggle]');
     if (this.sound.blocked) {
-      b.textContent = '🔇 enable sound';
+      b.textContent = 'Enable sound';
       b.title = 'The browser blocks sound until you click: click to enable alarm sounds';
     } else {
-      b.textContent = this.sound.muted ? '🔕' : '🔔';
+      b.textContent = this.sound.muted ? 'Sound off' : 'Sound on';
+      b.classList.toggle('danger', this.sound.muted);
       b.title = this.sound.muted ? 'Alarm sound muted (M)' : 'Alarm sound on (M)';
     }
   }
