@@ -5,7 +5,7 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-// 1795903201.25 -> "2026-11-28 07:20:01Z"
+// 1795903201.25 -> "2026-11-28 22:00:01Z"
 export function formatDateTime(t: number | null | undefined): string {
   if (t === null || t === undefined || !Number.isFinite(t)) return '—';
   const d = new Date(t * 1000);
@@ -15,7 +15,7 @@ export function formatDateTime(t: number | null | undefined): string {
   );
 }
 
-// 1795903201.25 -> "07:20:01"
+// 1795903201.25 -> "22:00:01"
 export function formatClock(t: number | null | undefined): string {
   if (t === null || t === undefined || !Number.isFinite(t)) return '—';
   const d = new Date(t * 1000);
