@@ -5,6 +5,9 @@
 // frame (`requestDraw` coalesces), paths are batched by style (one fill or stroke per colour, not
 // per track), tracks outside the view are culled, and labels are drawn only when few tracks are
 // in view (or for the selected one). Screen positions of the last draw are kept for hit-testing.
+// As Leaflet's own canvas renderer does, the canvas is larger than the view by a margin and moves
+// with the map pane while the map is dragged: a drag costs no redraw, only the end of a move, a
+// zoom or new data does.
 
 import L from 'leaflet';
 import type { TrackEntry } from '../state';
@@ -38,9 +41,12 @@ export class TrackLayer {
   private hitX = new Float32Array(0);
   private hitY = new Float32Array(0);
   private hitCount = 0;
+  private canvasOffset = L.point(0, 0); // container point of the canvas's top-left corner, at the last draw
+  private panAtDraw = L.point(0, 0); // map pane position at the last draw
   selected: number | null = null;
   highlighted = new Set<number>(); // tracks with an open alarm: always labelled
   labelLimit = 300; // label every track when at most this many are in view
+  padding = 0.15; // the canvas extends this fraction of the view beyond each edge
   trailSeconds = 60;
   stats: DrawStats = { drawn: 0, ms: 0 };
   onDraw: ((s: DrawStats) => void) | null = null;
@@ -54,7 +60,7 @@ export class TrackLayer {
     const ctx = this.canvas.getContext('2d');
     if (!ctx) throw new Error('the browser gives no 2-D canvas context');
     this.ctx = ctx;
-    map.on('move resize zoomend viewreset', () => this.requestDraw());
+    map.on('moveend resize zoomend viewreset', () => this.requestDraw());
     map.on('zoomstart', () => {
       this.hidden = true;
       this.canvas.style.visibility = 'hidden';
@@ -81,7 +87,8 @@ export class TrackLayer {
   }
 
   // The id of the track drawn nearest to a container point, within `radius` pixels.
-  hitTest(p: L.Point, radius = 10): number | null {
+  hitTest(container: L.Point, radius = 10): number | null {
+    const p = this.toCanvas(container);
     let best = -1;
     let bestD = radius * radius;
     for (let i = 0; i < this.hitCount; i++) {
@@ -99,20 +106,33 @@ export class TrackLayer {
   // Screen position of a drawn track (for tests and popups).
   screenPosition(id: number): L.Point | null {
     for (let i = 0; i < this.hitCount; i++) {
-      if (this.hitIds[i] === id) return L.point(this.hitX[i] as number, this.hitY[i] as number);
+      if (this.hitIds[i] === id) return this.toContainer(L.point(this.hitX[i] as number, this.hitY[i] as number));
     }
     return null;
+  }
+
+  // Canvas pixel <-> container point, allowing for panning since the last draw.
+  private panShift(): L.Point {
+    return this.map.layerPointToContainerPoint([0, 0]).subtract(this.panAtDraw);
+  }
+  private toCanvas(p: L.Point): L.Point {
+    return p.subtract(this.canvasOffset).subtract(this.panShift());
+  }
+  private toContainer(p: L.Point): L.Point {
+    return p.add(this.canvasOffset).add(this.panShift());
   }
 
   draw(): void {
     if (this.hidden) return;
     const t0 = performance.now();
     const map = this.map;
-    const size = map.getSize();
+    const view = map.getSize();
+    const pad = view.multiplyBy(this.padding).round();
+    const size = view.add(pad.multiplyBy(2));
     const dpr = window.devicePixelRatio || 1;
     const canvas = this.canvas;
-    // Keep the canvas over the viewport: the pane moves with the map while panning.
-    const topLeftLayer = map.containerPointToLayerPoint([0, 0]);
+    // Place the canvas over the view and its margin; the pane moves with the map while panning.
+    const topLeftLayer = map.containerPointToLayerPoint(pad.multiplyBy(-1));
     L.DomUtil.setPosition(canvas, topLeftLayer);
     if (canvas.width !== Math.round(size.x * dpr) || canvas.height !== Math.round(size.y * dpr)) {
       canvas.width = Math.round(size.x * dpr);
@@ -120,12 +140,14 @@ export class TrackLayer {
       canvas.style.width = `${size.x}px`;
       canvas.style.height = `${size.y}px`;
     }
+    this.canvasOffset = pad.multiplyBy(-1);
+    this.panAtDraw = map.layerPointToContainerPoint([0, 0]);
     const ctx = this.ctx;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, size.x, size.y);
 
     const zoom = map.getZoom();
-    const origin = map.getPixelOrigin().add(topLeftLayer); // world pixel of the container's (0,0)
+    const origin = map.getPixelOrigin().add(topLeftLayer); // world pixel of the canvas's (0,0)
     const ox = origin.x;
     const oy = origin.y;
     const margin = 40;
@@ -258,8 +280,9 @@ export class TrackLayer {
 
     // The selected track: a ring.
     if (this.selected !== null) {
-      const p = this.screenPosition(this.selected);
-      if (p) {
+      const sp = this.screenPosition(this.selected);
+      if (sp) {
+        const p = sp.subtract(this.canvasOffset);
         ctx.beginPath();
         ctx.arc(p.x, p.y, 11, 0, Math.PI * 2);
         ctx.lineWidth = 2;
