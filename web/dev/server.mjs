@@ -4,13 +4,16 @@
 //
 // A development tool only: the browser tests of record run against the real `picket run`.
 //
-//   node dev/server.mjs [--port 8090] [--tracks 30] [--dist dist]
+//   node dev/server.mjs [--port 8090] [--tracks 30] [--dist dist] [--sim-events FILE]
+//
+// --sim-events appends each fence crossing of a synthetic intruder to FILE as a truth event
+// (docs/formats.md), as the real daemon's simulator is asked to do for the browser tests.
 //
 // The admin's password is PICKET_ADMIN_PASSWORD or a random one printed at start. Users
 // "operator" and "viewer" are created with the same password for convenience.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { appendFileSync, createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +29,7 @@ const PORT = Number(opt('port', 8090));
 const N_BACKGROUND = Number(opt('tracks', 30));
 const DIST = resolve(opt('dist', join(here, '..', 'dist')));
 const TICK_S = 0.25;
+const SIM_EVENTS = opt('sim-events', null);
 
 // --- site (the demo site's geometry, in a flat-earth approximation good enough here) ----------
 const ORIGIN = { lat: 52.1, lon: -1.0, alt: 80 };
@@ -150,7 +154,7 @@ function addMover(m) {
 function spawnIntruder(exerciseRun = false) {
   // Walks north from the buffer strip through a south fence segment, then to the switchyard.
   const e = rnd(-250, 250);
-  return addMover({ cls: 'person', e, n: -260, ve: 0, vn: 1.4, kind: 'intruder', target: [rnd(-50, 50), 0], exercise: exerciseRun });
+  return addMover({ cls: 'person', e, n: -230, ve: 0, vn: 1.4, kind: 'intruder', target: [rnd(-50, 50), 0], exercise: exerciseRun });
 }
 
 function trackObj(m) {
@@ -186,7 +190,7 @@ function raiseAlarm(m, kind, priority, extra) {
   if (m.exercise) broadcast({ type: 'exercise', ...exerciseStatus() });
 }
 
-let lastIntruder = now - 30;
+let lastIntruder = now - 45 + Number(opt('first-intruder', 15)); // the first after this many seconds
 function step() {
   now = Date.now() / 1000;
   const updated = [];
@@ -225,6 +229,9 @@ function step() {
     if (m.status === 'tentative' && now - m.born > 2) m.status = 'confirmed';
     if (m.kind === 'intruder' && prevN < -200 && m.n >= -200) {
       const seg = Math.min(12, Math.max(1, Math.floor((m.e + 300) / 50) + 1));
+      if (SIM_EVENTS) {
+        appendFileSync(SIM_EVENTS, JSON.stringify({ t: now, id: `intruder-${m.id}`, event: 'fence_crossing', fence: 'perimeter', segment: seg, direction: 'inward', east: round(m.e), north: round(m.n), class: m.cls }) + '\n');
+      }
       raiseAlarm(m, 'fence_crossing', 'high', { fence: 'perimeter', segment: seg });
     }
     if (m.kind === 'intruder' && !m.inYard && Math.abs(m.e) < 100 && m.n > -50) {
@@ -489,6 +496,11 @@ function broadcast(msg) {
 }
 
 setInterval(step, TICK_S * 1000);
+process.on('SIGTERM', () => {
+  wss.clients.forEach((ws) => ws.close(1001, 'server stopping'));
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 1000).unref();
+});
 server.listen(PORT, '127.0.0.1', () => {
   console.log(`picket dev server: http://127.0.0.1:${server.address().port}/ (serving ${DIST})`);
   if (!process.env.PICKET_ADMIN_PASSWORD) console.log(`admin password: ${adminPassword}`);
