@@ -294,6 +294,42 @@ describe('operator console against picket run', { timeout: 600000 }, () => {
     assert.deepEqual(admin.errors, []);
   });
 
+  test('an admin starts an exercise, everyone sees it marked, and it is cleared in one action', async () => {
+    const scenarios = await api(admin, 'GET', '/api/scenarios');
+    assert.equal(scenarios.status, 200);
+    const names = Array.isArray(scenarios.json) ? scenarios.json : scenarios.json?.scenarios;
+    assert.ok(Array.isArray(names) && names.length > 0, `GET /api/scenarios offers no scenario: ${JSON.stringify(scenarios.json)}`);
+    assert.equal((await api(operator, 'POST', '/api/exercise', { scenario: names[0] })).status, 403, 'an operator may not start one');
+    await admin.click('[data-testid=tab-exercise]');
+    await admin.waitForSelector(`[data-testid=exercise-scenario] option[value="${names[0]}"]`, { state: 'attached' });
+    await admin.selectOption('[data-testid=exercise-scenario]', names[0]);
+    await admin.click('[data-testid=exercise-start]');
+    // the operator's console shows the exercise banner, from the stream
+    await operator.waitForSelector('[data-testid=exercise-banner]:not(.hidden)', { timeout: 10000 });
+    assert.match(await operator.textContent('[data-testid=exercise-banner]'), /EXERCISE/);
+    // exercise alarms, if the scenario raised any yet, are marked as such in the queue
+    await sleep(3000);
+    await operator.click('[data-testid=tab-alarms]');
+    const marked = await operator.$$eval('[data-testid=alarm-queue] [data-exercise=true]', (rows) =>
+      rows.map((r) => r.textContent.includes('EXERCISE')),
+    );
+    assert.ok(marked.every(Boolean));
+    await shot(operator, '11-exercise-running');
+    await admin.waitForSelector('[data-testid=exercise-clear]:not([disabled])');
+    await admin.click('[data-testid=exercise-clear]');
+    await operator.waitForSelector('[data-testid=exercise-banner].hidden', { state: 'attached', timeout: 10000 });
+    // cleared: no open exercise alarm and no exercise track left
+    await operator.waitForFunction(
+      () => ![...window.picket.state.alarms.values()].some((a) => a.exercise) &&
+        ![...window.picket.state.tracks.values()].some((e) => e.track.exercise),
+      null,
+      { timeout: 10000 },
+    );
+    const status = await api(admin, 'GET', '/api/exercise');
+    assert.equal(status.json.active, false);
+    await shot(admin, '12-exercise-report');
+  });
+
   test('signing out ends the session', async () => {
     await viewer.click('[data-testid=logout]');
     await viewer.waitForSelector('[data-testid=login-form]');

@@ -433,7 +433,9 @@ async function api(req, res, url) {
     }
     if (req.method === 'DELETE') {
       const report = exerciseStatus().report;
-      for (const [id, mv] of movers) if (mv.exercise) movers.delete(id);
+      const gone = [];
+      for (const [id, mv] of movers) if (mv.exercise) (movers.delete(id), gone.push(id));
+      broadcast({ type: 'tracks', t: now, updated: [], removed: gone });
       for (const id of exerciseAlarmIds) {
         const a = alarms.get(id);
         if (a.state !== 'resolved') {
