@@ -180,9 +180,11 @@ export class TrackLayer {
 
     // Pass 2: trails, two batched strokes (live and exercise). With many tracks in view, only
     // the newest part of each trail is drawn to bound the work per frame.
+    // Dense pictures get thinner, mitred trails: much cheaper to rasterise without a GPU.
+    const dense = visible.length > 1000;
     const maxTrailPts = visible.length > 2000 ? 8 : visible.length > 500 ? 20 : 1000;
-    ctx.lineWidth = 1.5;
-    ctx.lineJoin = 'round';
+    ctx.lineWidth = dense ? 1 : 1.5;
+    ctx.lineJoin = dense ? 'miter' : 'round';
     for (const exercise of [false, true]) {
       ctx.beginPath();
       for (let i = 0; i < visible.length; i++) {
