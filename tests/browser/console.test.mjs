@@ -178,6 +178,7 @@ describe('operator console against picket run', { timeout: 600000 }, () => {
   test('a high-priority alarm appears within 2 s of the simulated fence crossing', { timeout: CROSSING_TIMEOUT_MS + 30000 }, async () => {
     // Watch the simulator's truth events for the first fence crossing, noting when it appeared.
     const known = new Set(await operator.evaluate(() => [...window.picket.state.alarms.keys()]));
+    const tonesBefore = await operator.evaluate(() => window.picket.sound.played);
     const crossing = await waitFor(
       () => {
         const ev = readEvents().find((e) => e.event === 'fence_crossing');
@@ -185,15 +186,26 @@ describe('operator console against picket run', { timeout: 600000 }, () => {
       },
       { timeout: CROSSING_TIMEOUT_MS, interval: 20, what: `a fence_crossing truth event in ${daemon.eventsFile}` },
     );
-    const row = await operator.waitForSelector(
-      `[data-testid=alarm-queue] [data-testid=alarm-row][data-priority=high]:not(${[...known].map((id) => `[data-alarm-id="${id}"]`).join(',') || '[data-none]'})`,
-      { timeout: 10000 },
+    // The alarm for it: high priority, a fence crossing on that fence, new, and shown in the queue.
+    const handle = await operator.waitForFunction(
+      ({ known, fence }) => {
+        for (const a of window.picket.state.alarms.values()) {
+          if (known.includes(a.id) || a.priority !== 'high' || a.kind !== 'fence_crossing') continue;
+          if (fence && a.fence !== fence) continue;
+          if (document.querySelector(`[data-testid=alarm-queue] [data-alarm-id="${a.id}"][data-priority=high]`)) return a.id;
+        }
+        return null;
+      },
+      { known: [...known], fence: crossing.ev.fence ?? null },
+      { timeout: 10000, polling: 'raf' },
     );
     const appearedAt = Date.now();
     const latency = (appearedAt - crossing.seenAt) / 1000;
-    crossingAlarmId = Number(await row.getAttribute('data-alarm-id'));
+    crossingAlarmId = await handle.jsonValue();
     console.log(`alarm #${crossingAlarmId} shown ${latency.toFixed(2)} s after the crossing of ${JSON.stringify(crossing.ev)}`);
     assert.ok(latency <= 2, `the alarm took ${latency.toFixed(2)} s to appear`);
+    // and the new high-priority alarm sounded the tone
+    await operator.waitForFunction((n) => window.picket.sound.played > n, tonesBefore, { timeout: 2000 });
     const detail = await api(operator, 'GET', `/api/alarms/${crossingAlarmId}`);
     assert.equal(detail.json.alarm.kind, 'fence_crossing');
     assert.equal(detail.json.alarm.fence, crossing.ev.fence);

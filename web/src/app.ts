@@ -907,7 +907,7 @@ export class ConsoleApp {
         break;
       }
       case 'a':
-        if (this.selectedAlarm !== null) void this.acknowledge();
+        if (this.selectedAlarm !== null && this.detail?.alarm.state === 'raised') void this.acknowledge();
         break;
       case 'Escape':
         if (this.selectedAlarm !== null) {
