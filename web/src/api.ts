@@ -3,6 +3,7 @@
 
 import type {
   Alarm,
+  AuditEntry,
   AlarmDetail,
   ExerciseStatus,
   HistoryFrame,
@@ -150,6 +151,11 @@ export class Api {
 
   deleteUser(name: string): Promise<unknown> {
     return this.request('DELETE', `/api/users/${encodeURIComponent(name)}`);
+  }
+
+  // The audit trail of logins and alarm and user actions (admin; newest first).
+  audit(limit: number): Promise<AuditEntry[]> {
+    return this.request('GET', `/api/audit?limit=${limit}`);
   }
 
   async scenarios(): Promise<string[]> {

@@ -726,11 +726,14 @@ export class ConsoleApp {
         <form data-testid="user-form" style="display:flex;flex-direction:column;gap:6px">
           <input name="name" placeholder="name" required pattern="[A-Za-z0-9_.\\-]{1,64}" />
           <select name="role">${ROLES.map((r) => `<option value="${r}">${r}</option>`).join('')}</select>
-          <input name="password" type="password" placeholder="password (12 characters or more)" required minlength="12" autocomplete="new-password" />
+          <input name="password" type="password" placeholder="password (8 characters or more)" required minlength="8" autocomplete="new-password" />
           <button class="primary" type="submit">Create</button>
           <div class="error" data-testid="user-error"></div>
         </form>
+        <div class="section-title">Audit trail (latest 100)</div>
+        <div data-testid="audit-log" class="muted">loading…</div>
       </div>`;
+    void this.renderAudit();
     panel.querySelectorAll<HTMLButtonElement>('[data-delete-user]').forEach((b) =>
       b.addEventListener('click', () => {
         const name = b.dataset.deleteUser ?? '';
@@ -750,6 +753,26 @@ export class ConsoleApp {
         .then(() => this.renderUsers())
         .catch((e: unknown) => (this.q('[data-testid=user-error]').textContent = (e as Error).message));
     });
+  }
+
+  private async renderAudit(): Promise<void> {
+    let entries;
+    try {
+      entries = await this.api.audit(100);
+    } catch (e) {
+      const el = this.panel().querySelector('[data-testid=audit-log]');
+      if (el) el.textContent = `No audit trail: ${(e as Error).message}`;
+      return;
+    }
+    const el = this.panel().querySelector('[data-testid=audit-log]');
+    if (!el) return;
+    el.classList.remove('muted');
+    el.innerHTML = `<table><tr><th>time (UTC)</th><th>who</th><th>action</th><th>on</th><th>detail</th></tr>${entries
+      .map(
+        (e) =>
+          `<tr><td>${formatDateTime(e.t)}</td><td>${escapeHtml(e.actor)}</td><td>${escapeHtml(e.action)}</td><td>${escapeHtml(e.target)}</td><td title="${escapeHtml(e.client)}">${escapeHtml(e.detail)}</td></tr>`,
+      )
+      .join('')}</table>`;
   }
 
   // --- tracks ----------------------------------------------------------------------------------

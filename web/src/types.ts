@@ -138,6 +138,16 @@ export interface ExerciseStatus {
   } | null;
 }
 
+// GET /api/audit (admin).
+export interface AuditEntry {
+  t: number;
+  actor: string;
+  action: string;
+  target: string;
+  detail: string;
+  client: string;
+}
+
 export interface HistoryFrame {
   t: number;
   tracks: Track[];
