@@ -302,6 +302,15 @@ describe('operator console against picket run', { timeout: 600000 }, () => {
     await operator.waitForSelector('[data-testid=replay-bar]:not(.hidden)');
     await operator.waitForFunction(() => window.picket.app.mode === 'replay');
     await operator.waitForFunction(() => /\d{4}-\d\d-\d\d/.test(document.querySelector('[data-testid=replay-time]')?.textContent ?? ''));
+    // scrubbing the timeline (to its end) moves the time shown, and stored tracks are shown
+    const shownBefore = await operator.textContent('[data-testid=replay-time]');
+    await operator.evaluate(() => {
+      const s = document.querySelector('[data-testid=replay-slider]');
+      s.value = '1000';
+      s.dispatchEvent(new Event('input'));
+    });
+    await operator.waitForFunction((t) => document.querySelector('[data-testid=replay-time]')?.textContent !== t, shownBefore);
+    await operator.waitForFunction(() => /^replay · [1-9]\d* tracks/.test(document.querySelector('[data-testid=map-status]')?.textContent ?? ''), null, { timeout: 10000 });
     await shot(operator, '09-replay');
     await operator.click('[data-testid=mode-toggle]');
     await operator.waitForFunction(() => window.picket.app.mode === 'live');

@@ -20,7 +20,7 @@ import {
 import { AlarmLayer } from './map/alarmLayer';
 import { SiteLayers } from './map/siteLayers';
 import { CLASS_COLOURS, TrackLayer } from './map/trackLayer';
-import { chooseStep, replayTracksAt, windowCovers } from './replay';
+import { replayTracksAt, replayWindow, windowCovers } from './replay';
 import { AlarmSound } from './sound';
 import { applyMessage, emptyChanges, emptyState, isOpen, mergeChanges, type Changes, type LiveState } from './state';
 import { Stream, type StreamStatus } from './stream';
@@ -68,8 +68,8 @@ export class ConsoleApp {
     to: 0,
     time: 0,
     frames: [] as HistoryFrame[],
-    loadedFrom: 0,
-    loadedTo: 0,
+    validFrom: 0,
+    validTo: -1,
     loading: false,
     playing: false,
     speed: 4,
@@ -819,10 +819,10 @@ export class ConsoleApp {
       Object.assign(this.replay, {
         from: range.from,
         to: range.to,
-        time: Math.max(range.from, range.to - 300),
+        time: range.to - Math.min(300, (range.to - range.from) / 2),
         frames: [],
-        loadedFrom: 0,
-        loadedTo: 0,
+        validFrom: 0,
+        validTo: -1,
         playing: false,
       });
       this.alarmLayer.update([], null);
@@ -891,16 +891,18 @@ export class ConsoleApp {
   private async showReplayAt(time: number): Promise<void> {
     const r = this.replay;
     const trail = this.tracks.trailSeconds;
-    if (!windowCovers(r.loadedFrom, r.loadedTo, time, trail) && !r.loading) {
-      // Load a window around the time: a minute behind (for trails), five minutes ahead.
-      const from = Math.max(r.from, time - trail);
-      const to = Math.min(r.to, time + 300);
+    if (!windowCovers(r.validFrom, r.validTo, time) && !r.loading) {
+      // Load a window around the time: the trail behind it, and ahead as much as fits a budget
+      // of track samples (estimated from the frames loaded last, else the live picture).
+      const last = r.frames[r.frames.length - 1];
+      const perFrame = last ? last.tracks.length : this.state.tracks.size;
+      const w = replayWindow(time, r, perFrame, trail);
       r.loading = true;
       try {
-        const res = await this.api.history(from, to, chooseStep(from, to));
+        const res = await this.api.history(w.from, w.to, w.step);
         r.frames = res.frames.sort((a, b) => a.t - b.t);
-        r.loadedFrom = from;
-        r.loadedTo = to;
+        r.validFrom = w.validFrom;
+        r.validTo = w.validTo;
       } catch (e) {
         this.toast(`Cannot load history: ${(e as Error).message}`);
       } finally {

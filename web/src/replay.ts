@@ -60,18 +60,39 @@ export function replayTracksAt(
   return out;
 }
 
-// Whether the loaded window [loadedFrom, loadedTo] covers time with some margin ahead.
-export function windowCovers(
-  loadedFrom: number,
-  loadedTo: number,
-  time: number,
-  trailSeconds: number,
-): boolean {
-  return time - trailSeconds >= loadedFrom && time <= loadedTo;
+// Whether a loaded window serves `time`: [validFrom, validTo] is the part of it where every
+// time shown has its full trail loaded (see replayWindow).
+export function windowCovers(validFrom: number, validTo: number, time: number): boolean {
+  return time >= validFrom && time <= validTo;
 }
 
 export function trackAt(frames: HistoryFrame[], time: number, id: number): Track | null {
   const i = frameIndexAt(frames, time);
   if (i < 0) return null;
   return (frames[i] as HistoryFrame).tracks.find((t) => t.id === id) ?? null;
+}
+
+// The window of history to load around `time`: `behind` seconds before it (for trails) and as
+// far ahead as fits a budget of track samples (frames x tracks per frame), so that a site with
+// thousands of tracks does not ask for hundreds of megabytes at once. Clamped to [from, to].
+export const REPLAY_SAMPLE_BUDGET = 200_000;
+
+export function replayWindow(
+  time: number,
+  range: { from: number; to: number },
+  tracksPerFrame: number,
+  behind: number,
+  budget = REPLAY_SAMPLE_BUDGET,
+): { from: number; to: number; step: number; validFrom: number; validTo: number } {
+  const frames = Math.max(
+    30,
+    Math.min(MAX_FRAMES_PER_REQUEST, Math.floor(budget / Math.max(1, tracksPerFrame))),
+  );
+  const back = Math.min(behind, frames / 2);
+  const from = Math.max(range.from, time - back);
+  const to = Math.min(range.to, Math.max(time, from + frames - 1));
+  // Times within `back` of the window's start lack part of their trail, unless the window starts
+  // where the history does (there is nothing earlier to load).
+  const validFrom = from <= range.from ? from : from + back;
+  return { from, to, step: chooseStep(from, to, frames), validFrom, validTo: to };
 }

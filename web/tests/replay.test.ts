@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseStep, frameIndexAt, replayTracksAt, trackAt, windowCovers } from '../src/replay';
+import { chooseStep, frameIndexAt, REPLAY_SAMPLE_BUDGET, replayTracksAt, replayWindow, trackAt, windowCovers } from '../src/replay';
 import { backoffDelay } from '../src/backoff';
 import type { HistoryFrame } from '../src/types';
 import { track } from './fixtures';
@@ -40,10 +40,30 @@ describe('replay frames', () => {
     expect(chooseStep(5, 5)).toBe(1);
   });
 
-  it('knows when the loaded window covers a time and its trail', () => {
-    expect(windowCovers(100, 400, 200, 60)).toBe(true);
-    expect(windowCovers(100, 400, 150, 60)).toBe(false);
-    expect(windowCovers(100, 400, 401, 60)).toBe(false);
+  it('knows when a loaded window serves a time', () => {
+    expect(windowCovers(160, 400, 200)).toBe(true);
+    expect(windowCovers(160, 400, 150)).toBe(false);
+    expect(windowCovers(160, 400, 401)).toBe(false);
+  });
+
+  it('sizes the window to a budget of track samples', () => {
+    const range = { from: 0, to: 100000 };
+    // few tracks: the most frames a request allows, a minute of trail behind
+    const w1 = replayWindow(5000, range, 10, 60);
+    expect(w1).toEqual({ from: 4940, to: 6939, step: 1, validFrom: 5000, validTo: 6939 });
+    // 5,000 tracks: 40 frames (200,000 samples), the trail shortened to half the window
+    const w2 = replayWindow(5000, range, 5000, 60);
+    expect(w2).toEqual({ from: 4980, to: 5019, step: 1, validFrom: 5000, validTo: 5019 });
+    expect(((w2.to - w2.from) / w2.step + 1) * 5000).toBeLessThanOrEqual(REPLAY_SAMPLE_BUDGET);
+    // at the start of the history every time is served; at its end the window stops there
+    const w3 = replayWindow(10, range, 10, 60);
+    expect(w3.from).toBe(0);
+    expect(windowCovers(w3.validFrom, w3.validTo, 10)).toBe(true);
+    const w4 = replayWindow(99990, range, 10, 60);
+    expect(w4.to).toBe(100000);
+    expect(windowCovers(w4.validFrom, w4.validTo, 99990)).toBe(true);
+    // an empty-ish budget still loads a few frames
+    expect(replayWindow(5000, range, 1e9, 60).to - 5000).toBeGreaterThan(0);
   });
 });
 
