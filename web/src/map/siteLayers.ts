@@ -3,7 +3,8 @@
 // configuration names a tile source (the optional `tiles` property), which is then added below.
 
 import L from 'leaflet';
-import type { Sensor, SiteFeature, SiteGeoJson, TileSource } from '../types';
+import type { Sensor, SiteFeature, SiteGeoJson } from '../types';
+import { tileSource } from './tiles';
 import { escapeHtml } from '../format';
 
 const ZONE_STYLE: Record<string, { color: string; fill: string }> = {
@@ -19,14 +20,6 @@ const SENSOR_STATUS_COLOUR: Record<string, string> = {
   tamper: '#ff9800',
   unknown: '#9e9e9e',
 };
-
-export function tileSource(site: SiteGeoJson): TileSource | null {
-  const t = site.tiles;
-  if (!t) return null;
-  if (typeof t === 'string') return { url: t };
-  if (typeof t === 'object' && typeof t.url === 'string') return t;
-  return null;
-}
 
 export class SiteLayers {
   readonly zones: L.GeoJSON;
@@ -51,6 +44,8 @@ export class SiteLayers {
         attribution: tiles.attribution ?? '',
         maxZoom: tiles.max_zoom ?? 22,
       }).addTo(map);
+      // Tile providers require their attribution to be shown.
+      if (tiles.attribution) L.control.attribution({ prefix: false }).addTo(map);
     }
 
     this.zones = L.geoJSON(fc(byKind('zone')), {
