@@ -100,6 +100,8 @@ void Mover::compile_path(const Site& site) {
       const double len = (b - a).norm();
       double at = 0;  // distance along a->b of the current position
       for (const auto& c : crossings_of(site, a, b)) {
+        // A waypoint on the fence line: the leg that ended there climbed already.
+        if (c.along < 1e-6 && !legs_.empty() && legs_.back().climbing) continue;
         const Vec2 u = (b - a) / len;
         const double before = std::max(at, c.along - kClimbOffset);
         const double after = std::min(len, c.along + kClimbOffset);

@@ -91,6 +91,35 @@ movers:
   EXPECT_TRUE(saw_climb);
 }
 
+TEST(Engine, AWaypointOnTheFenceLineIsOneCrossingAndOneClimb) {
+  auto sc = scenario_text(R"(
+site: fence-site.yaml
+start: 2026-01-01T00:00:00Z
+duration: 100
+sensors:
+  adsb: {enabled: false}
+movers:
+  - id: w
+    kind: walker
+    climb_time: 10
+    path: [{east: 100, north: -10}, {at: {east: 100, north: 0}, speed: 1}, {at: {east: 100, north: 10}, speed: 1}]
+)");
+  ASSERT_TRUE(sc) << sc.error().message();
+  Simulator sim(*sc, 1);
+  int climbs = 0;
+  double climbing_s = 0;
+  for (const Leg& l : sim.movers()[0].legs()) {
+    if (!l.climbing) continue;
+    ++climbs;
+    climbing_s += l.t1 - l.t0;
+  }
+  EXPECT_EQ(climbs, 1);
+  EXPECT_DOUBLE_EQ(climbing_s, 10);
+  CollectSink out;
+  sim.run(out);
+  EXPECT_EQ(events_of(out, TruthEventKind::fence_crossing).size(), 1u);
+}
+
 TEST(Engine, CrossingsOfACornerAndOfTwoFenceSides) {
   // A vehicle (no climb) drives straight through the compound west to east along north = 0:
   // in through the west side (segment 37), out through the east side (segment 17).
