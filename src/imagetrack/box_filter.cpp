@@ -67,6 +67,48 @@ bool XyahFilter::valid() const {
   return x_.allFinite() && P_.allFinite() && x_(2) > 0 && x_(3) > 0;
 }
 
+// --- BoT-SORT (x, y, w, h) -----------------------------------------------------------------
+
+namespace {
+Eigen::Matrix<double, 8, 1> xywh_std(double w, double h, double kp, double kv) {
+  Eigen::Matrix<double, 8, 1> s;
+  s << kp * w, kp * h, kp * w, kp * h, kv * w, kv * h, kv * w, kv * h;
+  return s;
+}
+}  // namespace
+
+XywhFilter::XywhFilter(const Box& b) {
+  x_ << b.cx(), b.cy(), b.w, b.h, 0, 0, 0, 0;
+  P_ = xywh_std(b.w, b.h, 2 * kWeightPosition, 10 * kWeightVelocity).cwiseAbs2().asDiagonal();
+}
+
+void XywhFilter::predict(double dt, bool zero_size_rate) {
+  assert(dt >= 0);
+  if (zero_size_rate) x_(6) = x_(7) = 0;
+  const auto q = xywh_std(x_(2), x_(3), kWeightPosition, kWeightVelocity);
+  Cov F = Cov::Identity();
+  for (int i = 0; i < 4; ++i)
+    F(i, 4 + i) = dt;
+  x_ = F * x_;
+  P_ = F * P_ * F.transpose();
+  P_.diagonal() += q.cwiseAbs2() * dt;
+}
+
+void XywhFilter::update(const Box& b) {
+  const double w = x_(2), h = x_(3);
+  const Eigen::Vector4d r(kWeightPosition * w, kWeightPosition * h, kWeightPosition * w,
+                          kWeightPosition * h);
+  kalman_update<8>(x_, P_, Eigen::Vector4d(b.cx(), b.cy(), b.w, b.h), r.cwiseAbs2());
+}
+
+Box XywhFilter::box() const {
+  return {x_(0) - 0.5 * x_(2), x_(1) - 0.5 * x_(3), x_(2), x_(3)};
+}
+
+bool XywhFilter::valid() const {
+  return x_.allFinite() && P_.allFinite() && x_(2) > 0 && x_(3) > 0;
+}
+
 // --- SORT (x, y, s, r) ----------------------------------------------------------------------
 
 XysrFilter::XysrFilter(const Box& b) {

@@ -70,6 +70,8 @@ Box BoxTracker::track_box(const Track& tr) const {
 void BoxTracker::predict(Track& tr, double dt) {
   if (auto* f = std::get_if<XyahFilter>(&tr.filter)) {
     f->predict(dt, tr.state != BoxTrackState::tracked);
+  } else if (auto* g = std::get_if<XywhFilter>(&tr.filter)) {
+    g->predict(dt, tr.state != BoxTrackState::tracked);
   } else {
     std::get<XysrFilter>(tr.filter).predict(dt);
   }
@@ -87,6 +89,7 @@ void BoxTracker::predict(Track& tr, double dt) {
 void BoxTracker::correct(Track& tr, const BoxDetection& d, int index, double t) {
   std::visit([&](auto& f) { f.update(d.box); }, tr.filter);
   tr.last_t = t;
+  tr.measured = d.box;
   tr.score = d.score;
   tr.label = d.label;
   ++tr.hits;
@@ -95,11 +98,15 @@ void BoxTracker::correct(Track& tr, const BoxDetection& d, int index, double t) 
   tr.detection = index;
 }
 
+std::variant<XyahFilter, XywhFilter, XysrFilter> BoxTracker::make_filter(const Box& b) const {
+  if (params_.method == BoxMethod::sort) return XysrFilter(b);
+  if (params_.model == BoxModel::xyah) return XyahFilter(b);
+  return XywhFilter(b);
+}
+
 void BoxTracker::start_track(const BoxDetection& d, int index, double t, bool confirmed) {
   Track tr{.id = next_id_++,
-           .filter = params_.method == BoxMethod::bytetrack
-                         ? std::variant<XyahFilter, XysrFilter>(XyahFilter(d.box))
-                         : std::variant<XyahFilter, XysrFilter>(XysrFilter(d.box)),
+           .filter = make_filter(d.box),
            .state = BoxTrackState::tentative,
            .first_t = t,
            .last_t = t,
@@ -110,6 +117,7 @@ void BoxTracker::start_track(const BoxDetection& d, int index, double t, bool co
            .last_frame = stats_.frames,
            .detection = index,
            .predicted = d.box,
+           .measured = d.box,
            .dead = false};
   if (confirmed) tr.state = BoxTrackState::tracked;
   tracks_.push_back(std::move(tr));
@@ -310,7 +318,7 @@ bool BoxTracker::reportable(const Track& tr) const {
   } else if (tr.state != BoxTrackState::tracked) {
     return false;
   }
-  const Box b = track_box(tr);
+  const Box b = params_.report_measured ? tr.measured : track_box(tr);
   if (!valid_box(b)) return false;
   if (params_.min_box_area > 0 && b.area() <= params_.min_box_area) return false;
   if (b.w / b.h > params_.max_aspect) return false;
@@ -361,7 +369,7 @@ Result<std::span<const TrackedBox>> BoxTracker::update(double t_s,
   for (const auto& tr : tracks_) {
     if (!reportable(tr)) continue;
     out_.push_back(TrackedBox{.id = tr.id,
-                              .box = track_box(tr),
+                              .box = params_.report_measured ? tr.measured : track_box(tr),
                               .score = tr.score,
                               .label = tr.label,
                               .state = tr.state,

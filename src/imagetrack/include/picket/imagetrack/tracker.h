@@ -56,10 +56,13 @@
 namespace picket::imagetrack {
 
 enum class BoxMethod { bytetrack, sort };
+// The Kalman box model (box_filter.h). SORT always uses its own (xysr).
+enum class BoxModel { xywh, xyah };
 
 struct BoxTrackerParams {
   BoxMethod method = BoxMethod::bytetrack;
-  double frame_rate_hz = 30;     // nominal frame rate of the camera (noise per frame interval)
+  BoxModel model = BoxModel::xywh;  // ByteTrack's box model: BoT-SORT's xywh or the original xyah
+  double frame_rate_hz = 30;        // nominal frame rate of the camera (noise per frame interval)
   double high_score = 0.6;       // ByteTrack tau_high: boxes for the first association and births
   double low_score = 0.1;        // ByteTrack tau_low: boxes below it are ignored
   double birth_score = 0.7;      // a new track needs a box scoring at least this
@@ -71,6 +74,7 @@ struct BoxTrackerParams {
   int min_hits = 3;              // SORT: report after this many matches in a row
   double duplicate_iou = 0.85;   // ByteTrack: tracked and lost tracks overlapping more are one
   bool class_aware = true;       // a box associates only with tracks of the same label
+  bool report_measured = false;  // report the matched box itself instead of the filtered box
   double min_box_area = 0;       // report only tracks with a larger box (pixels^2); 0: all
   double max_aspect = std::numeric_limits<double>::infinity();  // report only w/h <= this
 
@@ -141,7 +145,7 @@ class BoxTracker {
  private:
   struct Track {
     std::uint64_t id = 0;
-    std::variant<XyahFilter, XysrFilter> filter;
+    std::variant<XyahFilter, XywhFilter, XysrFilter> filter;
     BoxTrackState state = BoxTrackState::tentative;
     double first_t = 0, last_t = 0;
     double score = 0;
@@ -151,9 +155,11 @@ class BoxTracker {
     std::uint64_t last_frame = 0;  // frame counter at the last match
     int detection = -1;
     Box predicted;
+    Box measured;  // the last matched box
     bool dead = false;
   };
   Box track_box(const Track& tr) const;
+  std::variant<XyahFilter, XywhFilter, XysrFilter> make_filter(const Box& b) const;
   void predict(Track& tr, double dt);
   void correct(Track& tr, const BoxDetection& d, int index, double t);
   void start_track(const BoxDetection& d, int index, double t, bool confirmed);
