@@ -1,7 +1,6 @@
 // picket mot DET.txt --out RES.txt: track MOTChallenge detections in the image plane (ByteTrack,
 // or SORT with --sort; src/imagetrack) and write MOTChallenge results.
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <filesystem>
@@ -58,7 +57,8 @@ int run_mot(const MotOptions& o) {
   }
   if (rate <= 0) {
     rate = 30;
-    spdlog::warn("no --frame-rate and no seqinfo.ini: assuming 30 frames per second");
+    fmt::print(stderr,
+               "picket mot: no --frame-rate and no seqinfo.ini: assuming 30 frames per second\n");
   }
 
   auto params = o.sort ? imagetrack::BoxTrackerParams::sort(rate)
@@ -101,7 +101,8 @@ int run_mot(const MotOptions& o) {
   read_bar.finish();
   const auto& rs = reader->stats();
   if (rs.bad > 0) {
-    spdlog::warn("{} bad lines skipped; first: {}", rs.bad, rs.first_errors.front().message());
+    fmt::print(stderr, "picket mot: {} bad lines skipped; first: {}\n", rs.bad,
+               rs.first_errors.front().message());
   }
   const int last = std::max(length, frames.empty() ? 0 : frames.rbegin()->first);
 
