@@ -50,7 +50,8 @@ void BoxGrid::build(std::span<const Box> boxes) {
   if (stamp_.size() < n) stamp_.resize(n, 0u);
   if (n == 0) return;
   double minx = boxes[0].x, miny = boxes[0].y, maxx = boxes[0].right(), maxy = boxes[0].bottom();
-  std::vector<double> sizes(n);
+  auto& sizes = sizes_;
+  sizes.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const Box& b = boxes[i];
     minx = std::min(minx, b.x);
@@ -77,7 +78,8 @@ void BoxGrid::build(std::span<const Box> boxes) {
   ny_ = static_cast<int>(std::min(dny, limit));
   const size_t ncell = static_cast<size_t>(nx_) * static_cast<size_t>(ny_);
   cell_start_.assign(ncell + 1, 0);
-  std::vector<int> range(4 * n);
+  auto& range = range_;
+  range.resize(4 * n);
   for (size_t i = 0; i < n; ++i) {
     int* r = &range[4 * i];
     cell_range(boxes[i], r[0], r[1], r[2], r[3]);
@@ -95,7 +97,8 @@ void BoxGrid::build(std::span<const Box> boxes) {
   for (size_t c = 0; c < ncell; ++c)
     cell_start_[c + 1] += cell_start_[c];
   entries_.resize(static_cast<size_t>(cell_start_[ncell]));
-  std::vector<int> fill(cell_start_.begin(), cell_start_.end() - 1);
+  auto& fill = fill_;
+  fill.assign(cell_start_.begin(), cell_start_.end() - 1);
   for (size_t i = 0; i < n; ++i) {
     const int* r = &range[4 * i];
     for (int gy = r[2]; gy <= r[3]; ++gy)

@@ -10,6 +10,15 @@ namespace {
 constexpr double kWeightPosition = 1.0 / 20;   // ByteTrack / DeepSORT std_weight_position
 constexpr double kWeightVelocity = 1.0 / 160;  // ByteTrack / DeepSORT std_weight_velocity
 
+// P <- F P F^T for F = [I dt*I; 0 I] (4+4 states), by blocks: 4x4 products instead of 8x8.
+void propagate_cv8(Eigen::Matrix<double, 8, 8>& P, double dt) {
+  const Eigen::Matrix4d B = P.topRightCorner<4, 4>();
+  const Eigen::Matrix4d D = P.bottomRightCorner<4, 4>();
+  P.topLeftCorner<4, 4>() += dt * (B + B.transpose()) + (dt * dt) * D;
+  P.topRightCorner<4, 4>() += dt * D;
+  P.bottomLeftCorner<4, 4>() = P.topRightCorner<4, 4>().transpose();
+}
+
 // Standard Kalman update with a linear measurement of the first 4 state components.
 template <int N>
 void kalman_update(Eigen::Matrix<double, N, 1>& x, Eigen::Matrix<double, N, N>& P,
@@ -44,11 +53,8 @@ void XyahFilter::predict(double dt, bool zero_height_rate) {
   Eigen::Matrix<double, 8, 1> q;
   q << kWeightPosition * h, kWeightPosition * h, 1e-2, kWeightPosition * h, kWeightVelocity * h,
       kWeightVelocity * h, 1e-5, kWeightVelocity * h;
-  Cov F = Cov::Identity();
-  for (int i = 0; i < 4; ++i)
-    F(i, 4 + i) = dt;
-  x_ = F * x_;
-  P_ = F * P_ * F.transpose();
+  x_.head<4>() += dt * x_.tail<4>();
+  propagate_cv8(P_, dt);
   P_.diagonal() += q.cwiseAbs2() * dt;
 }
 
@@ -86,11 +92,8 @@ void XywhFilter::predict(double dt, bool zero_size_rate) {
   assert(dt >= 0);
   if (zero_size_rate) x_(6) = x_(7) = 0;
   const auto q = xywh_std(x_(2), x_(3), kWeightPosition, kWeightVelocity);
-  Cov F = Cov::Identity();
-  for (int i = 0; i < 4; ++i)
-    F(i, 4 + i) = dt;
-  x_ = F * x_;
-  P_ = F * P_ * F.transpose();
+  x_.head<4>() += dt * x_.tail<4>();
+  propagate_cv8(P_, dt);
   P_.diagonal() += q.cwiseAbs2() * dt;
 }
 

@@ -63,6 +63,8 @@ class BoxGrid {
   std::vector<int> entries_;
   std::vector<int> oversize_;  // boxes covering too many cells: checked against every query
   std::vector<std::uint32_t> stamp_;
+  std::vector<double> sizes_;  // scratch of build()
+  std::vector<int> range_, fill_;
   std::uint32_t epoch_ = 0;
 };
 
