@@ -10,6 +10,7 @@
 // between calls so a tracker allocates little per frame).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
