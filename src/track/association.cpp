@@ -44,7 +44,7 @@ void Associator::cluster(int ndet, int ntrk, const std::vector<GatedPair>& pairs
 }
 
 void Associator::gnn(int ndet, int ntrk, const std::vector<GatedPair>& pairs,
-                     const std::vector<double>& log_w0, std::vector<int>& det_track,
+                     const std::vector<double>& w0_in, std::vector<int>& det_track,
                      ClusterStats& stats) {
   det_track.assign(static_cast<size_t>(ndet), -1);
   if (pairs.empty()) return;
@@ -57,7 +57,7 @@ void Associator::gnn(int ndet, int ntrk, const std::vector<GatedPair>& pairs,
       // One track, one detection: take the pair if it is likelier than the track's miss.
       const auto& p = pairs[ks[0]];
       stats.largest = std::max<std::uint64_t>(stats.largest, 2);
-      if (p.log_w > log_w0[p.track]) det_track[p.det] = static_cast<int>(p.track);
+      if (p.w > w0_in[p.track]) det_track[p.det] = static_cast<int>(p.track);
       continue;
     }
     dets.clear();
@@ -80,21 +80,21 @@ void Associator::gnn(int ndet, int ntrk, const std::vector<GatedPair>& pairs,
     // added to all of them without changing the optimum: it makes every cost non-negative.
     std::vector<double> shift(trks.size(), 0);
     for (std::size_t i = 0; i < trks.size(); ++i)
-      shift[i] = log_w0[static_cast<size_t>(trks[i])];
+      shift[i] = std::log(w0_in[static_cast<size_t>(trks[i])]);
     for (auto k : ks) {
       const auto& p = pairs[k];
       double& s = shift[static_cast<size_t>(local_[static_cast<size_t>(ndet) + p.track])];
-      s = std::max(s, p.log_w);
+      s = std::max(s, std::log(p.w));
     }
     CostMatrix cost(static_cast<int>(trks.size()), static_cast<int>(dets.size()));
     for (auto k : ks) {
       const auto& p = pairs[k];
       const int i = local_[static_cast<size_t>(ndet) + p.track];
-      cost(i, local_[p.det]) = shift[static_cast<size_t>(i)] - p.log_w;
+      cost(i, local_[p.det]) = shift[static_cast<size_t>(i)] - std::log(p.w);
     }
     std::vector<double> row_miss(trks.size()), col_miss(dets.size(), 0.0);
     for (std::size_t i = 0; i < trks.size(); ++i)
-      row_miss[i] = shift[i] - log_w0[static_cast<size_t>(trks[i])];
+      row_miss[i] = shift[i] - std::log(w0_in[static_cast<size_t>(trks[i])]);
     const Assignment a = solve_assignment_with_misses(cost, row_miss, col_miss);
     for (std::size_t i = 0; i < trks.size(); ++i) {
       const int j = a.col_for_row[i];
@@ -108,7 +108,7 @@ void Associator::gnn(int ndet, int ntrk, const std::vector<GatedPair>& pairs,
 }
 
 void Associator::jpda(int ndet, int ntrk, const std::vector<GatedPair>& pairs,
-                      const std::vector<double>& log_w0, std::vector<double>& beta,
+                      const std::vector<double>& w0_in, std::vector<double>& beta,
                       std::vector<double>& beta0, std::vector<double>& det_free,
                       ClusterStats& stats) {
   beta.assign(pairs.size(), 0.0);
@@ -150,12 +150,12 @@ void Associator::jpda(int ndet, int ntrk, const std::vector<GatedPair>& pairs,
     w0.assign(nt, 0);
     double events = 1;
     for (std::size_t i = 0; i < nt; ++i) {
-      double m = log_w0[static_cast<size_t>(trks[i])];
+      double m = w0_in[static_cast<size_t>(trks[i])];
       for (auto k : by_track[i])
-        m = std::max(m, pairs[k].log_w);
-      w0[i] = std::exp(log_w0[static_cast<size_t>(trks[i])] - m);
+        m = std::max(m, pairs[k].w);
+      w0[i] = w0_in[static_cast<size_t>(trks[i])] / m;
       for (auto k : by_track[i])
-        w[k] = std::exp(pairs[k].log_w - m);
+        w[k] = pairs[k].w / m;
       events *= 1.0 + static_cast<double>(by_track[i].size());
     }
     std::vector<double> pb(nt, 0.0);  // track has no detection

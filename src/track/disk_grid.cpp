@@ -14,55 +14,58 @@ DiskGrid::Range DiskGrid::range(const Vec2& c, double r) const {
 }
 
 void DiskGrid::clear() {
-  built_ = false;
-  pending_.clear();
-  entries_.clear();
-  buckets_.clear();
-  for (auto& [key, items] : extra_)
-    items.clear();
-  if (extra_.size() > 4096) extra_.clear();
-  extra_count_ = 0;
+  // Shrink a table that has grown far beyond what is used, else reset it in place.
+  if (keys_.size() > 64 && used_ * 8 < keys_.size()) {
+    keys_.assign(std::max<std::size_t>(64, keys_.size() / 4), kEmpty);
+  } else {
+    std::fill(keys_.begin(), keys_.end(), kEmpty);
+  }
+  heads_.resize(keys_.size());
+  mask_ = keys_.empty() ? 0 : keys_.size() - 1;
+  used_ = 0;
+  nodes_.clear();
   overflow_.clear();
+}
+
+void DiskGrid::grow() {
+  std::vector<std::uint64_t> old_keys = std::move(keys_);
+  std::vector<std::int32_t> old_heads = std::move(heads_);
+  const std::size_t n = std::max<std::size_t>(64, old_keys.size() * 2);
+  keys_.assign(n, kEmpty);
+  heads_.assign(n, -1);
+  mask_ = n - 1;
+  for (std::size_t i = 0; i < old_keys.size(); ++i) {
+    if (old_keys[i] == kEmpty) continue;
+    std::size_t j = hash(old_keys[i]) & mask_;
+    while (keys_[j] != kEmpty)
+      j = (j + 1) & mask_;
+    keys_[j] = old_keys[i];
+    heads_[j] = old_heads[i];
+  }
 }
 
 void DiskGrid::insert(std::uint32_t item, const Vec2& centre, double radius) {
   const Range r = range(centre, std::max(radius, 0.0));
-  if (!std::isfinite(radius) || r.cells() > kMaxCells) {
+  if (!std::isfinite(radius) || !centre.allFinite() || r.cells() > kMaxCells) {
     overflow_.push_back(item);
     return;
   }
   for (std::int64_t iy = r.y0; iy <= r.y1; ++iy) {
     for (std::int64_t ix = r.x0; ix <= r.x1; ++ix) {
+      if ((used_ + 1) * 2 > keys_.size()) grow();
       const std::uint64_t key = pack(ix, iy);
-      if (built_) {
-        extra_[key].push_back(item);
-        ++extra_count_;
-      } else {
-        pending_.push_back({key, item});
+      std::size_t i = hash(key) & mask_;
+      while (keys_[i] != kEmpty && keys_[i] != key)
+        i = (i + 1) & mask_;
+      if (keys_[i] == kEmpty) {
+        keys_[i] = key;
+        heads_[i] = -1;
+        ++used_;
       }
+      nodes_.push_back({item, heads_[i]});
+      heads_[i] = static_cast<std::int32_t>(nodes_.size() - 1);
     }
   }
-}
-
-void DiskGrid::build() {
-  // Counting sort of the registrations by bucket; a power-of-two number of buckets about twice
-  // the number of registrations keeps the expected bucket short.
-  std::size_t nb = 16;
-  while (nb < 2 * pending_.size())
-    nb <<= 1;
-  buckets_.assign(nb + 1, 0);  // nb buckets, indexed by hash & (nb - 1), and the end offset
-  mask_ = nb - 1;
-  const std::size_t mask = mask_;
-  for (const auto& e : pending_)
-    ++buckets_[(hash(e.key) & mask) + 1];
-  for (std::size_t b = 1; b < buckets_.size(); ++b)
-    buckets_[b] += buckets_[b - 1];
-  entries_.resize(pending_.size());
-  fill_.assign(buckets_.begin(), buckets_.end() - 1);
-  for (const auto& e : pending_)
-    entries_[fill_[hash(e.key) & mask]++] = e;
-  pending_.clear();
-  built_ = true;
 }
 
 }  // namespace picket::track

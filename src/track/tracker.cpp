@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <queue>
 #include <variant>
@@ -44,8 +45,32 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr std::size_t kMaxBuffered = 500000;  // reorder buffer bound, detections
 
-using Filter2 = KinematicFilter<2>;
-using Filter3 = KinematicFilter<3>;
+// A track's filter: ground (2-D) or air (3-D), one mode or an IMM of three. Air filters are
+// boxed so that the common ground track stays small.
+using Ground1 = KinematicFilter<2, 1>;
+using Ground3 = KinematicFilter<2, 3>;
+using Air1 = KinematicFilter<3, 1>;
+using Air3 = KinematicFilter<3, 3>;
+using FilterBox = std::variant<Ground1, Ground3, std::unique_ptr<Air1>, std::unique_ptr<Air3>>;
+
+template <class T>
+struct IsBox : std::false_type {};
+template <class T>
+struct IsBox<std::unique_ptr<T>> : std::true_type {};
+
+// Calls f with the track's filter, whichever it is.
+template <class Box, class F>
+decltype(auto) with_filter(Box& box, F&& f) {
+  return std::visit(
+      [&](auto& alt) -> decltype(auto) {
+        if constexpr (IsBox<std::decay_t<decltype(alt)>>::value) {
+          return f(*alt);
+        } else {
+          return f(alt);
+        }
+      },
+      box);
+}
 
 struct SensorTouch {
   int sensor = 0;
@@ -55,7 +80,7 @@ struct SensorTouch {
 
 struct Track {
   std::uint64_t id = 0;
-  std::variant<Filter2, Filter3> filter;
+  FilterBox filter;
   double existence = 0;
   double existence_t = 0;
   double initial_existence = 0;
@@ -64,6 +89,7 @@ struct Track {
   double last_update_t = 0;
   double class_kin_t = -kInf;
   ClassProbabilities cls{};
+  MotionNoise q;  // process noise: the class-weighted mean (refreshed when cls changes)
   std::vector<SensorTouch> touches;
   std::uint64_t cause_ref = 0;
   int cause_sensor = -1;
@@ -74,7 +100,7 @@ struct Track {
   bool published = false;
   bool dirty = false;
   bool deleted = false;
-  bool air() const { return filter.index() == 1; }
+  bool air() const { return filter.index() >= 2; }
 };
 
 // Horizontal position, velocity and their covariance blocks of a Gaussian of either dimension.
@@ -150,6 +176,8 @@ struct Tracker::Impl {
   double birth_per_m2_s = 0;
 
   // reorder buffer
+  // Reports arriving in time order (the usual case) queue in `fifo`; the others in `heap`.
+  std::deque<Pending> fifo;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> heap;
   std::vector<PreparedDetection> slots;
   std::vector<std::uint32_t> free_slots;
@@ -176,12 +204,13 @@ struct Tracker::Impl {
   std::vector<double> pair_ll;
   std::vector<int> track_local;
   std::vector<std::uint32_t> local_tracks;
-  std::vector<double> log_w0, local_r;
+  std::vector<double> w0, local_r;
   std::vector<char> near_confirmed;
   std::vector<int> det_track;
   std::vector<double> beta, beta0, det_free;
   std::vector<std::uint32_t> spawned;
   std::vector<int> covering;
+  std::vector<char> det_used;
 
   // ---------------------------------------------------------------------------------------
   void init() {
@@ -214,7 +243,6 @@ struct Tracker::Impl {
         sensor_grid.insert(static_cast<std::uint32_t>(i), s.def.enu.head<2>(), r);
       }
     }
-    sensor_grid.build();
   }
 
   void reject(Rejection r, const Detection& d, int sensor, std::uint64_t ref, std::string detail) {
@@ -227,14 +255,14 @@ struct Tracker::Impl {
       stats.samples.push_back({r, d.sensor, d.t, ref, std::move(detail)});
   }
 
-  MotionNoise noise_of(const Track& tr) const {
-    MotionNoise q;
-    q.horizontal = 0;
-    for (int k = 0; k < kNumClasses; ++k)
-      q.horizontal +=
+  // The process noise of a track: the mean over its class probabilities.
+  void refresh_noise(Track& tr) const {
+    tr.q.horizontal = 0;
+    for (int k = 0; k < kNumClasses; ++k) {
+      tr.q.horizontal +=
           tr.cls[static_cast<size_t>(k)] * p.classes[static_cast<size_t>(k)].process_noise;
-    q.vertical = p.vertical_process_noise;
-    return q;
+    }
+    tr.q.vertical = p.vertical_process_noise;
   }
 
   double existence_at(const Track& tr, double t) const {
@@ -243,10 +271,10 @@ struct Tracker::Impl {
   }
 
   Kinematics predicted_kinematics(const Track& tr, double t) const {
-    const MotionNoise q = noise_of(tr);
-    return std::visit(
-        [&](const auto& f) { return kinematics_of(f.predicted(std::max(t, f.time()), q)); },
-        tr.filter);
+    const MotionNoise& q = tr.q;
+    return with_filter(tr.filter, [&](const auto& f) {
+      return kinematics_of(f.predicted(std::max(t, f.time()), q));
+    });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -323,13 +351,18 @@ struct Tracker::Impl {
     slots[slot].ref = ref;
     ++stats.accepted;
     ++sc.accepted;
-    heap.push({d.t, seq++, slot});
+    const Pending item{d.t, seq++, slot};
+    if (fifo.empty() || d.t >= fifo.back().t) {
+      fifo.push_back(item);
+    } else {
+      heap.push(item);
+    }
     if (!have_clock || d.t > clock) clock = d.t;
     have_clock = true;
     release(clock - p.reorder_window_s);
-    while (heap.size() > kMaxBuffered) {
+    while (fifo.size() + heap.size() > kMaxBuffered) {
       ++stats.forced_releases;
-      release(heap.top().t);
+      release(next_pending().t);
     }
   }
 
@@ -341,16 +374,28 @@ struct Tracker::Impl {
   }
 
   void flush() {
-    if (!heap.empty()) release(clock);
+    if (!fifo.empty() || !heap.empty()) release(clock);
     if (!batch.empty()) process_batch();
+  }
+
+  // The earliest buffered report (ties in arrival order). Precondition: one is buffered.
+  const Pending& next_pending() const {
+    if (fifo.empty()) return heap.top();
+    if (heap.empty()) return fifo.front();
+    return fifo.front() > heap.top() ? heap.top() : fifo.front();
   }
 
   // Releases, in time order, every buffered detection at or before `until`.
   void release(double until) {
     released_until = std::max(released_until, until);
-    while (!heap.empty() && heap.top().t <= released_until) {
-      const Pending top = heap.top();
-      heap.pop();
+    while (!fifo.empty() || !heap.empty()) {
+      const Pending top = next_pending();
+      if (top.t > released_until) break;
+      if (!heap.empty() && heap.top().seq == top.seq) {
+        heap.pop();
+      } else {
+        fifo.pop_front();
+      }
       const PreparedDetection& d = slots[top.slot];
       const double span = 0.5 * sensors[static_cast<size_t>(d.sensor)].scan_period;
       if (!batch.empty() && (d.sensor != batch_sensor || d.t - batch_t0 >= span)) process_batch();
@@ -369,14 +414,14 @@ struct Tracker::Impl {
   // ---------------------------------------------------------------------------------------
   // Batch processing: gate, associate, update, spawn.
 
-  template <int D>
-  bool gate_one(const KinematicFilter<D>& f, const MotionNoise& q, const MeasView& v, double t,
-                double& ll, double& d2) const {
+  template <class F>
+  bool gate_one(const F& f, const MotionNoise& q, const MeasView& v, double t, double& ll,
+                double& d2) const {
     const auto g = f.predicted(std::max(t, f.time()), q);
     auto run = [&](auto m_tag) {
       constexpr int M = decltype(m_tag)::value;
-      const auto in = KinematicFilter<D>::template gate<M>(v, g);
-      ll = in.log_likelihood();
+      const auto in = F::template gate<M>(v, g);
+      ll = in.likelihood();
       d2 = in.d2;
       return in.ok;
     };
@@ -392,8 +437,8 @@ struct Tracker::Impl {
     }
   }
 
-  template <int D>
-  double update_one(KinematicFilter<D>& f, const MeasView& v) {
+  template <class F>
+  double update_one(F& f, const MeasView& v) {
     switch (v.dim) {
       case 2:
         return f.template update<2>(v);
@@ -460,20 +505,26 @@ struct Tracker::Impl {
     track_local.resize(tracks.size(), -1);
     near_confirmed.assign(nd, 0);
     const double lam = lambda_xy(si);
+
     for (std::size_t j = 0; j < nd; ++j) {
       const PreparedDetection& det = slots[batch[j]];
       ++serial;
       const double radius = gate_k * det.sigma_xy;
-      grid.query(det.enu.head<2>(), radius, [&](std::uint32_t ti) {
+      const Vec2 xy = det.enu.head<2>();
+
+      grid.query(xy, radius, [&](std::uint32_t ti) {
         Track& tr = tracks[ti];
         if (tr.stamp == serial || tr.deleted) return;
         tr.stamp = serial;
+        // the disks must overlap for the gate to hold (a cheap test before the filter's)
+        const double reach = tr.reg_radius + radius;
+        if ((xy - tr.reg_centre).squaredNorm() > reach * reach) return;
         const int k = tr.air() ? 1 : 0;
         const MeasView& v = det.view[k];
         double ll = 0, d2 = 0;
-        const MotionNoise q = noise_of(tr);
+        const MotionNoise& q = tr.q;
         const bool ok =
-            std::visit([&](const auto& f) { return gate_one(f, q, v, det.t, ll, d2); }, tr.filter);
+            with_filter(tr.filter, [&](const auto& f) { return gate_one(f, q, v, det.t, ll, d2); });
         if (!ok || !(d2 <= gamma[v.dim])) return;
         if (tr.status != TrackStatus::tentative) near_confirmed[j] = 1;
         int& li = track_local[ti];
@@ -482,36 +533,36 @@ struct Tracker::Impl {
           local_tracks.push_back(ti);
         }
         const double r = existence_at(tr, det.t);
-        const double log_w = std::log(r) + std::log(pd) + ll - std::log(lam * det.jacobian[k]);
-        pairs.push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(li), log_w});
+        // ll is the likelihood g (linear): w = r Pd g / lambda
+        const double w = r * pd * ll / (lam * det.jacobian[k]);
+        pairs.push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(li), w});
         pair_ll.push_back(ll);
       });
     }
     stats.gated_pairs += pairs.size();
     const std::size_t nt = local_tracks.size();
-    log_w0.resize(nt);
+    w0.resize(nt);
     local_r.resize(nt);
     const double pg = p.gate_probability;
     for (std::size_t i = 0; i < nt; ++i) {
       local_r[i] = existence_at(tracks[local_tracks[i]], t0);
-      log_w0[i] = std::log(std::max(1 - local_r[i] * pd * pg, 1e-12));
+      w0[i] = std::max(1 - local_r[i] * pd * pg, 1e-12);
     }
 
     // associate and update
     ClusterStats cs;
     spawned.clear();
-    std::vector<char> det_used(nd, 0);
+    det_used.assign(nd, 0);
     if (p.association == Association::gnn) {
-      assoc.gnn(static_cast<int>(nd), static_cast<int>(nt), pairs, log_w0, det_track, cs);
+      assoc.gnn(static_cast<int>(nd), static_cast<int>(nt), pairs, w0, det_track, cs);
       for (std::size_t j = 0; j < nd; ++j) {
         if (det_track[j] < 0) continue;
         const std::uint32_t ti = local_tracks[static_cast<size_t>(det_track[j])];
         det_used[j] = hit(ti, slots[batch[j]]);
       }
     } else {
-      assoc.jpda(static_cast<int>(nd), static_cast<int>(nt), pairs, log_w0, beta, beta0, det_free,
-                 cs);
-      jpda_updates(nd, nt, det_used);
+      assoc.jpda(static_cast<int>(nd), static_cast<int>(nt), pairs, w0, beta, beta0, det_free, cs);
+      jpda_updates(nd, nt);
     }
     stats.clusters += cs.clusters;
     stats.largest_cluster = std::max(stats.largest_cluster, cs.largest);
@@ -541,9 +592,7 @@ struct Tracker::Impl {
     }
     for (auto ti : spawned)
       if (tracks[ti].dirty) publish(tracks[ti], -1);
-    std::stable_sort(updates.begin() + static_cast<std::ptrdiff_t>(first),
-                     updates.begin() + static_cast<std::ptrdiff_t>(n_updates),
-                     [](const TrackState& a, const TrackState& b) { return a.t < b.t; });
+    sort_updates(first);
 
     for (auto slot : batch)
       free_slots.push_back(slot);
@@ -556,14 +605,12 @@ struct Tracker::Impl {
     Track& tr = tracks[ti];
     const int k = tr.air() ? 1 : 0;
     const MeasView& v = det.view[k];
-    const MotionNoise q = noise_of(tr);
-    const double ll = std::visit(
-        [&](auto& f) {
-          f.predict(std::max(det.t, f.time()), imm, q);
-          return update_one(f, v);
-        },
-        tr.filter);
-    if (!std::isfinite(ll)) {
+    const MotionNoise& q = tr.q;
+    const double ll = with_filter(tr.filter, [&](auto& f) {
+      f.predict(std::max(det.t, f.time()), imm, q);
+      return update_one(f, v);
+    });
+    if (!(ll >= 0) || !std::isfinite(ll)) {
       ++stats.numeric_failures;
       return false;
     }
@@ -573,15 +620,17 @@ struct Tracker::Impl {
     // (r Pd g) or clutter while the target exists undetected (r (1 - Pd Pg) lambda) or not.
     const double r = existence_at(tr, det.t);
     const double pg = p.gate_probability;
-    const double x = std::exp(std::min(std::log(pd) + ll - std::log(lam), 700.0));
+    const double x = pd * ll / lam;
     double r_new = r * (x + 1 - pd * pg) / (r * x + 1 - r * pd * pg);
     r_new = std::clamp(r_new, 1e-12, 1 - 1e-9);
     tr.existence = r_new;
     tr.existence_t = det.t;
     touch(tr, det.sensor, det.t, true);
     const auto& sdef = sensors[static_cast<size_t>(det.sensor)].def;
-    if (det.cls && sdef.trust_class)
+    if (det.cls && sdef.trust_class) {
       fuse_class_report(tr.cls, *det.cls, p.class_report_accuracy, det.score);
+      refresh_noise(tr);
+    }
     ++tr.hits;
     // A single report never confirms a track (its velocity is unknown); see spawn().
     if (tr.status == TrackStatus::tentative && r_new >= p.confirm_existence && tr.hits >= 2) {
@@ -597,7 +646,7 @@ struct Tracker::Impl {
     tr.cause_ref = det.ref;
     tr.cause_sensor = det.sensor;
     tr.dirty = true;
-    if (!std::visit([](const auto& f) { return f.finite(); }, tr.filter)) {
+    if (!with_filter(tr.filter, [](const auto& f) { return f.finite(); })) {
       ++stats.numeric_failures;
       tr.deleted = true;  // never publish a poisoned state; manage removes it
       tr.dirty = false;
@@ -616,6 +665,7 @@ struct Tracker::Impl {
     const double height_sigma = tr.air() ? std::sqrt(std::max(k.up_var, 0.0)) : 1;
     fuse_kinematics(tr.cls, speed, speed_sigma, height, height_sigma, p.classes,
                     p.kinematic_class_weight);
+    refresh_noise(tr);
   }
 
   void touch(Track& tr, int sensor, double t, bool count) {
@@ -629,7 +679,7 @@ struct Tracker::Impl {
     tr.touches.push_back({sensor, count ? 1 : 0, t});
   }
 
-  void jpda_updates(std::size_t nd, std::size_t nt, std::vector<char>& det_used) {
+  void jpda_updates(std::size_t nd, std::size_t nt) {
     // pairs grouped by local track
     std::vector<std::vector<std::uint32_t>> by_track(nt);
     for (std::uint32_t k = 0; k < pairs.size(); ++k)
@@ -664,34 +714,34 @@ struct Tracker::Impl {
       const double pd = pd_of(bd.sensor);
       const double pg = p.gate_probability;
       const double lam = lambda_xy(bd.sensor) * bd.jacobian[kdim];
-      const MotionNoise q = noise_of(tr);
-      std::visit(
-          [&](auto& f) {
-            f.predict(std::max(bd.t, f.time()), imm, q);
-            const int n = static_cast<int>(views.size());
-            switch (dim) {
-              case 2:
-                f.template update_pda<2>(views.data(), b.data(), n, b0, pd * pg, pd / lam);
-                break;
-              case 3:
-                f.template update_pda<3>(views.data(), b.data(), n, b0, pd * pg, pd / lam);
-                break;
-              case 4:
-                f.template update_pda<4>(views.data(), b.data(), n, b0, pd * pg, pd / lam);
-                break;
-              default:
-                break;
-            }
-          },
-          tr.filter);
+      const MotionNoise& q = tr.q;
+      with_filter(tr.filter, [&](auto& f) {
+        f.predict(std::max(bd.t, f.time()), imm, q);
+        const int n = static_cast<int>(views.size());
+        switch (dim) {
+          case 2:
+            f.template update_pda<2>(views.data(), b.data(), n, b0, pd * pg, pd / lam);
+            break;
+          case 3:
+            f.template update_pda<3>(views.data(), b.data(), n, b0, pd * pg, pd / lam);
+            break;
+          case 4:
+            f.template update_pda<4>(views.data(), b.data(), n, b0, pd * pg, pd / lam);
+            break;
+          default:
+            break;
+        }
+      });
       // JIPDA existence: certain if a detection is the target's, else the miss posterior.
       const double r = existence_at(tr, bd.t);
       const double r_miss = r * (1 - pd * pg) / (1 - r * pd * pg);
       tr.existence = std::clamp((1 - b0) + b0 * r_miss, 1e-12, 1 - 1e-9);
       tr.existence_t = bd.t;
       touch(tr, bd.sensor, bd.t, true);
-      if (bd.cls && sensors[static_cast<size_t>(bd.sensor)].def.trust_class && b0 < 0.5)
+      if (bd.cls && sensors[static_cast<size_t>(bd.sensor)].def.trust_class && b0 < 0.5) {
         fuse_class_report(tr.cls, *bd.cls, p.class_report_accuracy, bd.score * (1 - b0));
+        refresh_noise(tr);
+      }
       if (b0 < 0.5) {
         ++tr.hits;
         tr.last_update_t = bd.t;
@@ -709,7 +759,7 @@ struct Tracker::Impl {
           bd.t - tr.class_kin_t >= p.kinematic_class_interval_s)
         kinematic_class(tr, bd.t);
       tr.dirty = true;
-      if (!std::visit([](const auto& f) { return f.finite(); }, tr.filter)) {
+      if (!with_filter(tr.filter, [](const auto& f) { return f.finite(); })) {
         ++stats.numeric_failures;
         tr.deleted = true;
         tr.dirty = false;
@@ -736,25 +786,39 @@ struct Tracker::Impl {
     tr.cls = p.class_prior;
     if (det.cls && sensors[static_cast<size_t>(det.sensor)].def.trust_class)
       fuse_class_report(tr.cls, *det.cls, p.class_report_accuracy, det.score);
+    refresh_noise(tr);
     const double sv2 = p.initial_speed_sigma_mps * p.initial_speed_sigma_mps;
+    const bool imm_motion = imm.modes > 1;
     if (air) {
-      Filter3 f;
       Vec<6> x = Vec<6>::Zero();
       x.head<3>() = det.enu;
       Mat<6> P = Mat<6>::Zero();
       P.topLeftCorner<3, 3>() = det.enu_cov;
       P.bottomRightCorner<3, 3>() = sv2 * Eigen::Matrix3d::Identity();
-      f.init(det.t, x, P, imm.modes);
-      tr.filter = f;
+      if (imm_motion) {
+        auto f = std::make_unique<Air3>();
+        f->init(det.t, x, P);
+        tr.filter = std::move(f);
+      } else {
+        auto f = std::make_unique<Air1>();
+        f->init(det.t, x, P);
+        tr.filter = std::move(f);
+      }
     } else {
-      Filter2 f;
       Vec<4> x = Vec<4>::Zero();
       x.head<2>() = det.enu.head<2>();
       Mat<4> P = Mat<4>::Zero();
       P.topLeftCorner<2, 2>() = det.enu_cov.topLeftCorner<2, 2>();
       P.bottomRightCorner<2, 2>() = sv2 * Eigen::Matrix2d::Identity();
-      f.init(det.t, x, P, imm.modes);
-      tr.filter = f;
+      if (imm_motion) {
+        Ground3 f;
+        f.init(det.t, x, P);
+        tr.filter = f;
+      } else {
+        Ground1 f;
+        f.init(det.t, x, P);
+        tr.filter = f;
+      }
     }
     tr.touches.push_back({det.sensor, 0, det.t});
     tr.hits = 1;
@@ -781,7 +845,7 @@ struct Tracker::Impl {
   }
 
   static double trk_time(const Track& tr) {
-    return std::visit([](const auto& f) { return f.time(); }, tr.filter);
+    return with_filter(tr.filter, [](const auto& f) { return f.time(); });
   }
 
   void reregister(std::uint32_t ti, double t) {
@@ -802,7 +866,6 @@ struct Tracker::Impl {
       track_disk(tr, t, tr.reg_centre, tr.reg_radius);
       grid.insert(ti, tr.reg_centre, tr.reg_radius);
     }
-    grid.build();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -822,8 +885,7 @@ struct Tracker::Impl {
                         [&](std::uint32_t s) { covering.push_back(static_cast<int>(s)); });
       for (int s : wide_sensors)
         covering.push_back(s);
-      std::sort(covering.begin(), covering.end());
-      covering.erase(std::unique(covering.begin(), covering.end()), covering.end());
+      // (a point query visits one cell, and wide sensors are not in the grid: no duplicates)
       for (int s : covering) {
         const SensorModel& sm = sensors[static_cast<size_t>(s)];
         const SensorState& st = ss[static_cast<size_t>(s)];
@@ -885,9 +947,7 @@ struct Tracker::Impl {
         ++stats.tracks_deleted;
       }
     }
-    std::stable_sort(updates.begin() + static_cast<std::ptrdiff_t>(first),
-                     updates.begin() + static_cast<std::ptrdiff_t>(n_updates),
-                     [](const TrackState& a, const TrackState& b) { return a.t < b.t; });
+    sort_updates(first);
     // numerically failed tracks were marked deleted without publication above or in hit()
     std::size_t kept = 0;
     for (std::size_t i = 0; i < tracks.size(); ++i) {
@@ -909,6 +969,17 @@ struct Tracker::Impl {
   // ---------------------------------------------------------------------------------------
   // Output
 
+  // Puts the updates from `first` on in time order (then by track id: deterministic), without
+  // allocating (most batches publish one or two updates).
+  void sort_updates(std::size_t first) {
+    auto begin = updates.begin() + static_cast<std::ptrdiff_t>(first);
+    auto end = updates.begin() + static_cast<std::ptrdiff_t>(n_updates);
+    if (end - begin < 2) return;
+    std::sort(begin, end, [](const TrackState& a, const TrackState& b) {
+      return a.t != b.t ? a.t < b.t : a.id < b.id;
+    });
+  }
+
   // Appends the track's state: at its filter time, or predicted to `t` when t >= 0.
   void publish(Track& tr, double t) {
     tr.dirty = false;
@@ -922,23 +993,21 @@ struct Tracker::Impl {
   void fill_state(const Track& tr, double t, TrackState& s) const {
     const double tf = trk_time(tr);
     const double at = t >= 0 ? std::max(t, tf) : tf;
-    const MotionNoise q = noise_of(tr);
+    const MotionNoise& q = tr.q;
     s.id = tr.id;
     s.t = at;
     s.air = tr.air();
-    std::visit(
-        [&](const auto& f) {
-          const auto g = f.predicted(at, q);
-          constexpr int D = std::decay_t<decltype(f)>::N / 2;
-          s.position.setZero();
-          s.velocity.setZero();
-          s.position_cov.setZero();
-          s.position.template head<D>() = g.x.template head<D>();
-          s.velocity.template head<D>() = g.x.template tail<D>();
-          s.position_cov.template topLeftCorner<D, D>() = g.P.template topLeftCorner<D, D>();
-          if constexpr (D == 2) s.position.z() = p.ground_height_m;
-        },
-        tr.filter);
+    with_filter(tr.filter, [&](const auto& f) {
+      const auto g = f.predicted(at, q);
+      constexpr int D = std::decay_t<decltype(f)>::N / 2;
+      s.position.setZero();
+      s.velocity.setZero();
+      s.position_cov.setZero();
+      s.position.template head<D>() = g.x.template head<D>();
+      s.velocity.template head<D>() = g.x.template tail<D>();
+      s.position_cov.template topLeftCorner<D, D>() = g.P.template topLeftCorner<D, D>();
+      if constexpr (D == 2) s.position.z() = p.ground_height_m;
+    });
     s.status = tr.status;
     s.class_probs = tr.cls;
     const auto [c, pc] = most_probable(tr.cls);

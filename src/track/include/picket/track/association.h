@@ -30,7 +30,7 @@ namespace picket::track {
 struct GatedPair {
   std::uint32_t det;    // detection index in the batch
   std::uint32_t track;  // track index local to the batch
-  double log_w;         // ln w_ij
+  double w;             // w_ij (linear; the solver takes logarithms only where it needs them)
 };
 
 struct ClusterStats {
@@ -42,16 +42,16 @@ struct ClusterStats {
 
 class Associator {
  public:
-  // GNN. log_w0[i] = ln w_i0 for each local track. det_track[j] receives the local track of
-  // detection j, or -1.
-  void gnn(int ndet, int ntrk, const std::vector<GatedPair>& pairs,
-           const std::vector<double>& log_w0, std::vector<int>& det_track, ClusterStats& stats);
+  // GNN. w0[i] = w_i0 for each local track. det_track[j] receives the local track of detection
+  // j, or -1.
+  void gnn(int ndet, int ntrk, const std::vector<GatedPair>& pairs, const std::vector<double>& w0,
+           std::vector<int>& det_track, ClusterStats& stats);
 
   // JPDA marginals: beta[k] for pairs[k], beta0[i] that track i has none, det_free[j] that
   // detection j is nobody's.
-  void jpda(int ndet, int ntrk, const std::vector<GatedPair>& pairs,
-            const std::vector<double>& log_w0, std::vector<double>& beta,
-            std::vector<double>& beta0, std::vector<double>& det_free, ClusterStats& stats);
+  void jpda(int ndet, int ntrk, const std::vector<GatedPair>& pairs, const std::vector<double>& w0,
+            std::vector<double>& beta, std::vector<double>& beta0, std::vector<double>& det_free,
+            ClusterStats& stats);
 
   // Largest cluster (tracks x detections events) solved by enumeration.
   static constexpr double kMaxExactEvents = 20000;

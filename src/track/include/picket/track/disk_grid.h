@@ -4,17 +4,18 @@
 // Items (tracks) are registered as disks: the region a track can be found in over a time window.
 // A query disk (a detection and its uncertainty) visits every item whose disk shares a grid cell
 // with it; two overlapping disks always share at least one cell, so no candidate is missed
-// (items may be visited more than once; callers de-duplicate). Disks that would cover more than
-// kMaxCells cells are kept in a short overflow list that every query visits.
+// (items may be visited more than once; callers de-duplicate and test the disks themselves).
+// Disks that would cover more than kMaxCells cells are kept in a short overflow list that every
+// query visits.
 //
-// build() sorts the registrations into buckets by hashed cell key (counting sort, O(n));
-// registrations made after build() go to a small secondary table until the next build.
+// The table is an open-addressing hash of cell keys to singly linked lists of registrations held
+// in one vector: inserting is O(1) amortised and allocation-free once warm, clearing costs the
+// size of the table.
 //
 // Thread-safety: none; one owner.
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "picket/core/geometry.h"
@@ -28,53 +29,39 @@ class DiskGrid {
   explicit DiskGrid(double cell_m = 100) : cell_(cell_m) {}
   double cell() const { return cell_; }
 
-  // Forgets everything; then insert() the items and build().
+  // Forgets every registration.
   void clear();
   void insert(std::uint32_t item, const Vec2& centre, double radius);
-  void build();
 
   // Calls f(item) for every item whose registered disk may overlap the query disk.
   template <class F>
   void query(const Vec2& centre, double radius, F&& f) const {
     for (auto item : overflow_)
       f(item);
+    if (nodes_.empty()) return;
     const Range r = range(centre, radius);
     if (r.cells() > kMaxCells) {
-      // A huge query: visit everything registered (rare: a detection with enormous noise).
-      for (const auto& e : entries_)
-        f(e.item);
-      for (const auto& [key, items] : extra_) {
-        for (auto item : items)
-          f(item);
-      }
+      // A huge query (a report with enormous noise): visit everything.
+      for (const auto& nd : nodes_)
+        f(nd.item);
       return;
     }
     for (std::int64_t iy = r.y0; iy <= r.y1; ++iy) {
       for (std::int64_t ix = r.x0; ix <= r.x1; ++ix) {
-        const std::uint64_t key = pack(ix, iy);
-        if (!buckets_.empty()) {
-          const std::size_t b = hash(key) & mask_;
-          for (std::uint32_t i = buckets_[b]; i < buckets_[b + 1]; ++i) {
-            if (entries_[i].key == key) f(entries_[i].item);
-          }
-        }
-        if (!extra_.empty()) {
-          auto it = extra_.find(key);
-          if (it != extra_.end()) {
-            for (auto item : it->second)
-              f(item);
-          }
-        }
+        const std::int32_t head = find(pack(ix, iy));
+        for (std::int32_t k = head; k >= 0; k = nodes_[static_cast<size_t>(k)].next)
+          f(nodes_[static_cast<size_t>(k)].item);
       }
     }
   }
 
-  std::size_t registrations() const { return entries_.size() + extra_count_ + overflow_.size(); }
+  std::size_t registrations() const { return nodes_.size() + overflow_.size(); }
 
  private:
-  struct Entry {
-    std::uint64_t key;
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  struct Node {
     std::uint32_t item;
+    std::int32_t next;
   };
   struct Range {
     std::int64_t x0, x1, y0, y1;
@@ -94,16 +81,22 @@ class DiskGrid {
     k ^= k >> 31;
     return k;
   }
+  std::int32_t find(std::uint64_t key) const {
+    std::size_t i = hash(key) & mask_;
+    for (;;) {
+      if (keys_[i] == key) return heads_[i];
+      if (keys_[i] == kEmpty) return -1;
+      i = (i + 1) & mask_;
+    }
+  }
+  void grow();
 
   double cell_;
-  bool built_ = false;
-  std::vector<Entry> pending_;
-  std::vector<Entry> entries_;          // sorted by bucket
-  std::vector<std::uint32_t> buckets_;  // bucket b holds entries_[buckets_[b], buckets_[b+1])
-  std::vector<std::uint32_t> fill_;
+  std::vector<std::uint64_t> keys_;
+  std::vector<std::int32_t> heads_;
   std::size_t mask_ = 0;
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> extra_;
-  std::size_t extra_count_ = 0;
+  std::size_t used_ = 0;  // occupied slots
+  std::vector<Node> nodes_;
   std::vector<std::uint32_t> overflow_;
 };
 

@@ -24,6 +24,7 @@
 #include <Eigen/Core>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "picket/track/measurement.h"
@@ -44,15 +45,21 @@ template <int M>
 struct Innovation {
   Vec<M> nu;
   Mat<M> S;
-  double d2 = 0;        // Mahalanobis distance squared, nu' S^-1 nu
-  double log_norm = 0;  // log of the Gaussian's normalising constant, -0.5 log det(2 pi S)
-  bool ok = false;      // S positive definite
-  double log_likelihood() const { return log_norm - 0.5 * d2; }
+  double d2 = 0;    // Mahalanobis distance squared, nu' S^-1 nu
+  double norm = 0;  // the Gaussian's normalising constant, det(2 pi S)^-1/2
+  bool ok = false;  // S positive definite
+  double likelihood() const { return norm * std::exp(-0.5 * d2); }
+  double log_likelihood() const { return std::log(norm) - 0.5 * d2; }
 };
 
-template <int D>
+// D: spatial dimensions (2 ground, 3 air); K: modes (1: EKF, 3: IMM).
+template <int D, int K>
 class KinematicFilter {
+  static_assert(K == 1 || K == 3, "one mode (EKF) or three (IMM)");
+
  public:
+  static constexpr int kDims = D;
+  static constexpr int kModes = K;
   static constexpr int N = 2 * D;
   using V = Vec<N>;
   using Cov = Mat<N>;
@@ -61,38 +68,31 @@ class KinematicFilter {
     Cov P;
   };
 
-  void init(double t, const V& x, const Cov& cov, int modes) {
+  void init(double t, const V& x, const Cov& cov) {
     t_ = t;
-    n_ = modes;
-    for (int j = 0; j < n_; ++j) {
-      x_[j] = x;
-      P_[j] = cov;
+    for (int j = 0; j < K; ++j) {
+      xm(j) = x;
+      Pm(j) = cov;
     }
-    mu_ = {1.0, 0.0, 0.0};
-    if (n_ == 3) mu_ = {0.8, 0.1, 0.1};
+    if constexpr (K == 3) {
+      mu_ = {0.8, 0.1, 0.1};
+    } else {
+      mu_ = {1.0};
+    }
+    combine();
   }
 
   double time() const { return t_; }
-  int modes() const { return n_; }
   double mode_probability(int j) const { return mu_[static_cast<size_t>(j)]; }
 
-  // The moment-matched combination of the modes: the published estimate.
-  Gaussian estimate() const {
-    if (n_ == 1) return {x_[0], P_[0]};
-    Gaussian g{V::Zero(), Cov::Zero()};
-    for (int j = 0; j < n_; ++j)
-      g.x += mu_[j] * x_[j];
-    for (int j = 0; j < n_; ++j) {
-      const V d = x_[j] - g.x;
-      g.P += mu_[j] * (P_[j] + d * d.transpose());
-    }
-    return g;
-  }
+  // The moment-matched combination of the modes: the published estimate (kept up to date by
+  // init, predict and the updates).
+  const Gaussian& estimate() const { return est_; }
 
   // The combined estimate predicted to t >= time() with the constant-velocity model, without
   // changing the filter: cheap enough to run for every gated track-detection pair.
   Gaussian predicted(double t, const MotionNoise& q) const {
-    Gaussian g = estimate();
+    Gaussian g = est_;
     const double dt = t - t_;
     if (dt > 0) cv_predict<D>(dt, q, g.x, g.P);
     return g;
@@ -105,66 +105,86 @@ class KinematicFilter {
     const int steps = std::max(1, static_cast<int>(std::ceil(dt / cfg.max_step - 1e-9)));
     const double h = dt / steps;
     for (int s = 0; s < steps; ++s) {
-      if (n_ > 1) interact(h, cfg);
-      cv_predict<D>(h, q, x_[0], P_[0]);
-      for (int j = 1; j < n_; ++j) {
+      if constexpr (K > 1) interact(h, cfg);
+      cv_predict<D>(h, q, xm(0), Pm(0));
+      for (int j = 1; j < K; ++j) {
         const double w = j == 1 ? cfg.turn_rate : -cfg.turn_rate;
         Cov F, Q;
         ct_model<D>(h, w, q, F, Q);
-        x_[j] = F * x_[j];
-        P_[j] = F * P_[j] * F.transpose() + Q;
+        xm(j) = F * xm(j);
+        Pm(j) = F * Pm(j) * F.transpose() + Q;
       }
     }
     t_ = t;
+    combine();
   }
 
   // EKF update of every mode with one measurement of M components, at the filter's time (predict
-  // first). Returns the log-likelihood of the measurement under the mode mixture, or nothing
-  // (-inf) when no mode could take the update (a degenerate covariance); the filter is then
-  // unchanged.
+  // first). Returns the likelihood of the measurement under the mode mixture (a density in the
+  // measurement's space), or -1 when no mode could take the update (a degenerate covariance);
+  // the filter is then unchanged.
   template <int M>
   double update(const MeasView& m) {
-    std::array<double, 3> logl{};
-    std::array<V, 3> xs;
-    std::array<Cov, 3> Ps;
-    double best = -std::numeric_limits<double>::infinity();
-    for (int j = 0; j < n_; ++j) {
+    std::array<double, K> like{};
+    std::array<double, K> logl{};
+    std::array<V, K> xs;
+    std::array<Cov, K> Ps;
+    bool any = false;
+    const Mat<M> R = m.R.template topLeftCorner<M, M>();
+    for (int j = 0; j < K; ++j) {
       Vec<M> zhat;
       Eigen::Matrix<double, M, N> H;
-      predict_measurement<D, M>(m, x_[j], zhat, H);
-      const Mat<M> R = m.R.template topLeftCorner<M, M>();
-      Innovation<M> in = make_innovation<M>(m, zhat, H, P_[j], R);
+      predict_measurement<D, M>(m, xm(j), zhat, H);
+      Innovation<M> in = make_innovation<M>(m, zhat, H, Pm(j), R);
       if (!in.ok) {
-        logl[j] = -std::numeric_limits<double>::infinity();
+        like[j] = -1;
         continue;
       }
       const Eigen::LLT<Mat<M>> llt(in.S);
-      const Eigen::Matrix<double, N, M> PHt = P_[j] * H.transpose();
-      const Eigen::Matrix<double, N, M> K = llt.solve(PHt.transpose()).transpose();
-      xs[j] = x_[j] + K * in.nu;
-      const Cov IKH = Cov::Identity() - K * H;
-      Ps[j] = IKH * P_[j] * IKH.transpose() + K * R * K.transpose();
+      const Eigen::Matrix<double, N, M> PHt = Pm(j) * H.transpose();
+      const Eigen::Matrix<double, N, M> G = llt.solve(PHt.transpose()).transpose();
+      xs[j] = xm(j) + G * in.nu;
+      // Joseph form: symmetric and positive definite whatever the rounding
+      const Cov IGH = Cov::Identity() - G * H;
+      Ps[j] = IGH * Pm(j) * IGH.transpose() + G * R * G.transpose();
       Ps[j] = 0.5 * (Ps[j] + Ps[j].transpose()).eval();
-      logl[j] = in.log_likelihood();
-      best = std::max(best, logl[j]);
+      like[j] = in.likelihood();
+      if constexpr (K > 1) logl[j] = -0.5 * in.d2 + std::log(in.norm);
+      any = true;
     }
-    if (!std::isfinite(best)) return best;
+    if (!any) return -1;
     double total = 0;
-    for (int j = 0; j < n_; ++j) {
-      const double w = std::isfinite(logl[j]) ? mu_[j] * std::exp(logl[j] - best) : 0.0;
-      total += w;
-      mu_[j] = w;
+    for (int j = 0; j < K; ++j)
+      total += like[j] > 0 ? mu_[j] * like[j] : 0.0;
+    if constexpr (K > 1) {
+      std::array<double, K> w{};
+      if (total > 0) {
+        for (int j = 0; j < K; ++j)
+          w[j] = like[j] > 0 ? mu_[j] * like[j] / total : 0.0;
+      } else {
+        // every likelihood underflowed: weigh the modes in the log domain
+        double best = -std::numeric_limits<double>::infinity();
+        for (int j = 0; j < K; ++j)
+          if (like[j] >= 0) best = std::max(best, logl[j]);
+        double sum = 0;
+        for (int j = 0; j < K; ++j) {
+          w[j] = like[j] >= 0 ? mu_[j] * std::exp(logl[j] - best) : 0.0;
+          sum += w[j];
+        }
+        for (int j = 0; j < K; ++j)
+          w[j] /= sum;
+      }
+      mu_ = w;
+      regularise_mode_probabilities();
     }
-    if (!(total > 0)) return -std::numeric_limits<double>::infinity();
-    for (int j = 0; j < n_; ++j) {
-      mu_[j] /= total;
-      if (std::isfinite(logl[j])) {
-        x_[j] = xs[j];
-        P_[j] = Ps[j];
+    for (int j = 0; j < K; ++j) {
+      if (like[j] >= 0) {
+        xm(j) = xs[j];
+        Pm(j) = Ps[j];
       }
     }
-    regularise_mode_probabilities();
-    return best + std::log(total);
+    combine();
+    return total;
   }
 
   // Probabilistic data association update (PDA: Y. Bar-Shalom, E. Tse, "Tracking in a cluttered
@@ -175,114 +195,68 @@ class KinematicFilter {
   template <int M>
   void update_pda(const MeasView* const* ms, const double* beta, int k, double beta0, double pd_pg,
                   double pd_over_lambda) {
-    std::array<double, 3> like{};
-    for (int j = 0; j < n_; ++j) {
+    std::array<double, K> like{};
+    for (int j = 0; j < K; ++j) {
       Vec<M> zhat;
       Eigen::Matrix<double, M, N> H;
-      predict_measurement<D, M>(*ms[0], x_[j], zhat, H);
+      predict_measurement<D, M>(*ms[0], xm(j), zhat, H);
       const Mat<M> R = ms[0]->R.template topLeftCorner<M, M>();
-      const Mat<M> S = H * P_[j] * H.transpose() + R;
+      const Mat<M> S = H * Pm(j) * H.transpose() + R;
       const Eigen::LLT<Mat<M>> llt(S);
       if (llt.info() != Eigen::Success) {
         like[j] = 0;
         continue;
       }
-      const Eigen::Matrix<double, N, M> K =
-          llt.solve((P_[j] * H.transpose()).transpose()).transpose();
+      const Eigen::Matrix<double, N, M> G =
+          llt.solve((Pm(j) * H.transpose()).transpose()).transpose();
       Vec<M> nu_c = Vec<M>::Zero();
       Mat<M> spread = Mat<M>::Zero();
       double g_sum = 0;
-      double log_det_l = 0;
+      double det_l = 1;
       for (int i = 0; i < M; ++i)
-        log_det_l += std::log(llt.matrixL()(i, i));
-      const double log_norm = -0.5 * M * std::log(2 * std::numbers::pi) - log_det_l;
+        det_l *= llt.matrixL()(i, i);
+      const double norm = 1 / (std::pow(2 * std::numbers::pi, 0.5 * M) * det_l);
       for (int i = 0; i < k; ++i) {
         Vec<M> zi;
         Eigen::Matrix<double, M, N> Hi;
-        predict_measurement<D, M>(*ms[i], x_[j], zi, Hi);
+        predict_measurement<D, M>(*ms[i], xm(j), zi, Hi);
         const Vec<M> nu = innovation<M>(*ms[i], zi);
         nu_c += beta[i] * nu;
         spread += beta[i] * nu * nu.transpose();
-        g_sum += std::exp(log_norm - 0.5 * nu.dot(llt.solve(nu)));
+        g_sum += norm * std::exp(-0.5 * nu.dot(llt.solve(nu)));
       }
       spread -= nu_c * nu_c.transpose();
-      x_[j] += K * nu_c;
-      const Cov Pc = P_[j] - K * S * K.transpose();
-      P_[j] = beta0 * P_[j] + (1 - beta0) * Pc + K * spread * K.transpose();
-      P_[j] = 0.5 * (P_[j] + P_[j].transpose()).eval();
+      xm(j) += G * nu_c;
+      const Cov Pc = Pm(j) - G * S * G.transpose();
+      Pm(j) = beta0 * Pm(j) + (1 - beta0) * Pc + G * spread * G.transpose();
+      Pm(j) = 0.5 * (Pm(j) + Pm(j).transpose()).eval();
       like[j] = (1 - pd_pg) + pd_over_lambda * g_sum;
     }
-    if (n_ > 1) {
+    if constexpr (K > 1) {
       double total = 0;
-      for (int j = 0; j < n_; ++j) {
+      for (int j = 0; j < K; ++j) {
         mu_[j] *= like[j];
         total += mu_[j];
       }
       if (total > 0) {
-        for (int j = 0; j < n_; ++j)
+        for (int j = 0; j < K; ++j)
           mu_[j] /= total;
       } else {
         mu_ = {0.8, 0.1, 0.1};
       }
       regularise_mode_probabilities();
     }
+    combine();
   }
 
   // Whether every mode's state and covariance are finite numbers.
   bool finite() const {
-    for (int j = 0; j < n_; ++j) {
-      if (!x_[j].allFinite() || !P_[j].allFinite()) return false;
+    for (int j = 0; j < K; ++j) {
+      if (!xm(j).allFinite() || !Pm(j).allFinite()) return false;
     }
     return true;
   }
 
- private:
-  // Mode interaction (mixing) over a step of h seconds.
-  void interact(double h, const ImmConfig& cfg) {
-    std::array<std::array<double, 3>, 3> pi{};
-    for (int i = 0; i < n_; ++i) {
-      const double tau = i == 0 ? cfg.cv_mean_duration : cfg.turn_mean_duration;
-      const double stay = std::exp(-h / tau);
-      for (int j = 0; j < n_; ++j)
-        pi[i][j] = i == j ? stay : (1 - stay) / (n_ - 1);
-    }
-    std::array<double, 3> cbar{};
-    for (int j = 0; j < n_; ++j) {
-      for (int i = 0; i < n_; ++i)
-        cbar[j] += pi[i][j] * mu_[i];
-    }
-    std::array<V, 3> x0;
-    std::array<Cov, 3> P0;
-    for (int j = 0; j < n_; ++j) {
-      x0[j].setZero();
-      for (int i = 0; i < n_; ++i)
-        x0[j] += (pi[i][j] * mu_[i] / cbar[j]) * x_[i];
-      P0[j].setZero();
-      for (int i = 0; i < n_; ++i) {
-        const V d = x_[i] - x0[j];
-        P0[j] += (pi[i][j] * mu_[i] / cbar[j]) * (P_[i] + d * d.transpose());
-      }
-    }
-    for (int j = 0; j < n_; ++j) {
-      x_[j] = x0[j];
-      P_[j] = P0[j];
-      mu_[j] = cbar[j];
-    }
-  }
-
-  // Keeps every mode reachable (a probability of exactly 0 would never recover).
-  void regularise_mode_probabilities() {
-    if (n_ == 1) return;
-    double total = 0;
-    for (int j = 0; j < n_; ++j) {
-      mu_[j] = std::max(mu_[j], 1e-4);
-      total += mu_[j];
-    }
-    for (int j = 0; j < n_; ++j)
-      mu_[j] /= total;
-  }
-
- public:
   template <int M>
   static Innovation<M> make_innovation(const MeasView& m, const Vec<M>& zhat,
                                        const Eigen::Matrix<double, M, N>& H, const Cov& cov,
@@ -294,11 +268,14 @@ class KinematicFilter {
     if (llt.info() != Eigen::Success) return in;
     const Vec<M> w = llt.matrixL().solve(in.nu);
     in.d2 = w.squaredNorm();
-    double log_det_l = 0;
+    double det_l = 1;
     for (int i = 0; i < M; ++i)
-      log_det_l += std::log(llt.matrixL()(i, i));
-    in.log_norm = -0.5 * M * std::log(2 * std::numbers::pi) - log_det_l;
-    in.ok = std::isfinite(in.d2) && std::isfinite(in.log_norm);
+      det_l *= llt.matrixL()(i, i);
+    // (2 pi)^(M/2) for M = 2, 3, 4
+    constexpr double kTwoPi = 2 * std::numbers::pi;
+    const double c = M == 2 ? kTwoPi : M == 4 ? kTwoPi * kTwoPi : kTwoPi * std::sqrt(kTwoPi);
+    in.norm = 1 / (c * det_l);
+    in.ok = std::isfinite(in.d2) && std::isfinite(in.norm) && in.norm > 0;
     return in;
   }
 
@@ -312,11 +289,86 @@ class KinematicFilter {
   }
 
  private:
+  // Mode j's state and covariance; with one mode, the estimate itself (no copy).
+  V& xm(int j) {
+    if constexpr (K == 1) {
+      (void)j;
+      return est_.x;
+    } else {
+      return x_[static_cast<size_t>(j)];
+    }
+  }
+  const V& xm(int j) const { return const_cast<KinematicFilter*>(this)->xm(j); }
+  Cov& Pm(int j) {
+    if constexpr (K == 1) {
+      (void)j;
+      return est_.P;
+    } else {
+      return P_[static_cast<size_t>(j)];
+    }
+  }
+  const Cov& Pm(int j) const { return const_cast<KinematicFilter*>(this)->Pm(j); }
+
+  void combine() {
+    if constexpr (K > 1) {
+      est_.x.setZero();
+      for (int j = 0; j < K; ++j)
+        est_.x += mu_[j] * x_[j];
+      est_.P.setZero();
+      for (int j = 0; j < K; ++j) {
+        const V d = x_[j] - est_.x;
+        est_.P += mu_[j] * (P_[j] + d * d.transpose());
+      }
+    }
+  }
+
+  // Mode interaction (mixing) over a step of h seconds.
+  void interact(double h, const ImmConfig& cfg) {
+    std::array<std::array<double, K>, K> pi{};
+    for (int i = 0; i < K; ++i) {
+      const double tau = i == 0 ? cfg.cv_mean_duration : cfg.turn_mean_duration;
+      const double stay = std::exp(-h / tau);
+      for (int j = 0; j < K; ++j)
+        pi[i][j] = i == j ? stay : (1 - stay) / (K - 1);
+    }
+    std::array<double, K> cbar{};
+    for (int j = 0; j < K; ++j) {
+      for (int i = 0; i < K; ++i)
+        cbar[j] += pi[i][j] * mu_[i];
+    }
+    std::array<V, K> x0;
+    std::array<Cov, K> P0;
+    for (int j = 0; j < K; ++j) {
+      x0[j].setZero();
+      for (int i = 0; i < K; ++i)
+        x0[j] += (pi[i][j] * mu_[i] / cbar[j]) * x_[i];
+      P0[j].setZero();
+      for (int i = 0; i < K; ++i) {
+        const V d = x_[i] - x0[j];
+        P0[j] += (pi[i][j] * mu_[i] / cbar[j]) * (P_[i] + d * d.transpose());
+      }
+    }
+    x_ = x0;
+    P_ = P0;
+    mu_ = cbar;
+  }
+
+  // Keeps every mode reachable (a probability of exactly 0 would never recover).
+  void regularise_mode_probabilities() {
+    double total = 0;
+    for (int j = 0; j < K; ++j) {
+      mu_[j] = std::max(mu_[j], 1e-4);
+      total += mu_[j];
+    }
+    for (int j = 0; j < K; ++j)
+      mu_[j] /= total;
+  }
+
   double t_ = 0;
-  int n_ = 1;
-  std::array<V, 3> x_{};
-  std::array<Cov, 3> P_{};
-  std::array<double, 3> mu_{1.0, 0.0, 0.0};
+  Gaussian est_{V::Zero(), Cov::Identity()};
+  std::array<V, K == 1 ? 0 : K> x_{};
+  std::array<Cov, K == 1 ? 0 : K> P_{};
+  std::array<double, K> mu_{1.0};
 };
 
 }  // namespace picket::track

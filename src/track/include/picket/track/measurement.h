@@ -85,13 +85,23 @@ void predict_measurement(const MeasView& m, const Vec<2 * D>& x, Vec<M>& zhat,
   }
 }
 
+// An angle difference to (-pi, pi]: one add for the usual small differences.
+inline double wrap_angle(double a) {
+  if (a > kPi) {
+    a -= 2 * kPi;
+  } else if (a <= -kPi) {
+    a += 2 * kPi;
+  }
+  return (a > kPi || a <= -kPi) ? wrap_pi(a) : a;
+}
+
 // z - zhat, with angles wrapped to (-pi, pi].
 template <int M>
 Vec<M> innovation(const MeasView& m, const Vec<M>& zhat) {
   Vec<M> nu = m.z.template head<M>() - zhat;
   if (m.polar) {
-    nu(1) = wrap_pi(nu(1));
-    if (m.elevation && M > 2) nu(2) = wrap_pi(nu(2));
+    nu(1) = wrap_angle(nu(1));
+    if (m.elevation && M > 2) nu(2) = wrap_angle(nu(2));
   }
   return nu;
 }
