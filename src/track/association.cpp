@@ -160,7 +160,7 @@ void Associator::jpda(int ndet, int ntrk, const std::vector<GatedPair>& pairs,
     }
     std::vector<double> pb(nt, 0.0);  // track has no detection
     std::vector<double> pd(nd, 0.0);  // detection is nobody's
-    if (events <= kMaxExactEvents) {
+    if (events <= max_exact_events_) {
       ++stats.exact_jpda;
       // Enumerate every joint event (each track takes one of its gated detections, none shared,
       // or none) with its weight, accumulating the marginals.

@@ -16,12 +16,12 @@ TrackerParams default_params() {
     k.max_height = hmax;
     k.min_speed = vmin;
   };
-  set(TargetClass::person, 0.5, 8, 15, 0);
-  set(TargetClass::vehicle, 3, 50, 15, 0);
-  set(TargetClass::animal, 1, 20, 15, 0);
-  set(TargetClass::aircraft, 10, 350, 1e9, 15);
-  set(TargetClass::drone, 4, 40, 1e9, 0);
-  set(TargetClass::unknown, 1, 350, 1e9, 0);
+  set(TargetClass::person, 0.2, 8, 15, 0);
+  set(TargetClass::vehicle, 1.5, 50, 15, 0);
+  set(TargetClass::animal, 0.5, 20, 15, 0);
+  set(TargetClass::aircraft, 5, 350, 1e9, 15);
+  set(TargetClass::drone, 2, 40, 1e9, 0);
+  set(TargetClass::unknown, 0.5, 350, 1e9, 0);
   return p;
 }
 

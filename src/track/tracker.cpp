@@ -97,6 +97,7 @@ struct Track {
   Vec2 reg_centre{0, 0};
   double reg_radius = -1;
   std::uint32_t hits = 0;
+  std::uint64_t born_batch = 0;  // the batch that started it
   bool published = false;
   bool dirty = false;
   bool deleted = false;
@@ -173,6 +174,7 @@ struct Tracker::Impl {
   std::size_t n_updates = 0;
   double gamma[5] = {0, 0, 0, 0, 0};  // gate thresholds by measurement dimension
   double gate_k = 4;                  // sqrt(gamma[4]): gate radius in standard deviations
+  double dup_gate = 4.6;              // same-scan duplicates: chi-square(2) at 0.9
   double birth_per_m2_s = 0;
 
   // reorder buffer
@@ -198,6 +200,7 @@ struct Tracker::Impl {
 
   std::uint64_t next_id = 1;
   std::uint64_t serial = 0;
+  std::uint64_t batch_serial = 0;
 
   // scratch
   std::vector<GatedPair> pairs;
@@ -222,6 +225,7 @@ struct Tracker::Impl {
     for (int k = 1; k <= 4; ++k)
       gamma[k] = chi2_quantile(p.gate_probability, k);
     gate_k = std::sqrt(gamma[4]);
+    dup_gate = chi2_quantile(0.9, 2);
     grid = DiskGrid(p.grid_cell_m);
     birth_per_m2_s = p.new_targets_per_km2_h / 1e6 / 3600;
     stats.sensors.resize(site.sensors.size());
@@ -477,6 +481,7 @@ struct Tracker::Impl {
       manage(t0 - epoch_end >= p.manage_interval_s ? t0 : epoch_end);
     }
     ++stats.batches;
+    ++batch_serial;
 
     // the sensor's scans (for misses) and its undetected-target density
     const double pd = pd_of(si);
@@ -577,6 +582,10 @@ struct Tracker::Impl {
       }
       const bool free = p.association == Association::gnn || det_free[j] > 0.5;
       if (!free || !sm.def.can_start_tracks || (near_confirmed[j] && !p.spawn_near_confirmed)) {
+        ++sc.unassociated;
+        continue;
+      }
+      if (duplicate_of_new_track(slots[batch[j]])) {
         ++sc.unassociated;
         continue;
       }
@@ -771,6 +780,25 @@ struct Tracker::Impl {
       det_used[j] = det_free[j] < 0.5;
   }
 
+  // Whether a report falls on a track that another report of the same scan has just started: one
+  // scan of a sensor reports a target once, so this is a duplicate (or a flood) and must not
+  // start a second track.
+  bool duplicate_of_new_track(const PreparedDetection& det) {
+    bool dup = false;
+    const Vec2 xy = det.enu.head<2>();
+    ++serial;
+    grid.query(xy, 2 * gate_k * det.sigma_xy, [&](std::uint32_t ti) {
+      Track& tr = tracks[ti];
+      if (dup || tr.stamp == serial || tr.born_batch != batch_serial) return;
+      tr.stamp = serial;
+      const Kinematics k = predicted_kinematics(tr, det.t);
+      const Vec2 d = xy - k.pos;
+      const Eigen::Matrix2d S = k.pos_cov + det.enu_cov.topLeftCorner<2, 2>();
+      dup = d.dot(S.ldlt().solve(d)) <= dup_gate;
+    });
+    return dup;
+  }
+
   void spawn(const PreparedDetection& det) {
     const bool air = det.has_height && det.enu.z() - p.ground_height_m >= p.air_min_height_m;
     const double pd = pd_of(det.sensor);
@@ -826,6 +854,7 @@ struct Tracker::Impl {
     tr.cause_sensor = det.sensor;
     tr.dirty = true;
     tr.stamp = serial;
+    tr.born_batch = batch_serial;
     ++stats.tracks_started;
     const auto ti = static_cast<std::uint32_t>(tracks.size());
     tracks.push_back(std::move(tr));

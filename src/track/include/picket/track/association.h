@@ -42,6 +42,10 @@ struct ClusterStats {
 
 class Associator {
  public:
+  // Clusters with at most max_exact_events joint events are solved exactly by JPDA; larger ones
+  // by belief propagation.
+  explicit Associator(double max_exact_events = kMaxExactEvents)
+      : max_exact_events_(max_exact_events) {}
   // GNN. w0[i] = w_i0 for each local track. det_track[j] receives the local track of detection
   // j, or -1.
   void gnn(int ndet, int ntrk, const std::vector<GatedPair>& pairs, const std::vector<double>& w0,
@@ -53,7 +57,6 @@ class Associator {
             std::vector<double>& beta, std::vector<double>& beta0, std::vector<double>& det_free,
             ClusterStats& stats);
 
-  // Largest cluster (tracks x detections events) solved by enumeration.
   static constexpr double kMaxExactEvents = 20000;
 
  private:
@@ -66,6 +69,7 @@ class Associator {
   std::vector<std::vector<std::uint32_t>> clusters_;  // pair indices
   std::size_t nclusters_ = 0;
   std::vector<int> local_;  // scratch: node -> index within its cluster
+  double max_exact_events_;
 };
 
 }  // namespace picket::track

@@ -85,7 +85,7 @@ struct TrackerParams {
   double class_report_accuracy = 0.8;     // P(report = true class) for a trusted sensor, score 1
   double kinematic_class_interval_s = 1;  // speed/height evidence at most this often
   double kinematic_class_weight = 0.3;    // exponent on speed/height likelihoods (0..1)
-  ClassProbabilities class_prior{0.25, 0.2, 0.15, 0.05, 0.05, 0.3};
+  ClassProbabilities class_prior{0.3, 0.15, 0.15, 0.05, 0.05, 0.3};
 
   // --- output ---
   bool publish_tentative = true;
