@@ -6,7 +6,8 @@
 // masts 300 m behind the border line, one every 3 km, each with a 2 km range, 1 Hz rotation in
 // its own phase, noise 2 m in range and 0.3 deg in bearing, Pd 0.9, report plots in polar form
 // timestamped when the beam passes (so the plots of one second interleave across radars). Each
-// target is seen by its nearest radar. Clutter: 10% of n plots per second, uniform in the band.
+// target is seen by every radar within range (one or two: neighbouring coverages overlap).
+// Clutter: 10% of n plots per second, uniform in the band, each reported by its nearest radar.
 // A scan is one second of plots, pushed in time order; the tracker runs with the default
 // parameters (IMM motion model, GNN association) except for the flood limit.
 // Ten warm-up scans let tracks confirm; the timed iterations are the following scans.
@@ -93,8 +94,7 @@ struct Border {
     std::normal_distribution<double> g(0, 1);
     std::uniform_real_distribution<double> u01(0, 1);
     const double q = 0.5;
-    auto plot = [&](double x, double y) {
-      const int r = radar_for(x);
+    auto plot = [&](double x, double y, int r) {
       const auto& s = site.sensors[static_cast<size_t>(r)];
       const double dx = x - s.enu.x(), dy = y - s.enu.y(), dz = -s.enu.z();
       const double range = std::sqrt(dx * dx + dy * dy + dz * dz);
@@ -120,11 +120,19 @@ struct Border {
       tg.y += tg.vy;
       if (tg.y < 0 || tg.y > kBandDepth) tg.vy = -tg.vy;
       if (tg.x < 0 || tg.x > length) tg.vx = -tg.vx;
-      if (u01(rng) < 0.9) plot(tg.x, tg.y);
+      const int near = radar_for(tg.x);
+      for (int r = std::max(0, near - 1);
+           r <= std::min(near + 1, static_cast<int>(site.sensors.size()) - 1); ++r) {
+        const auto& s = site.sensors[static_cast<size_t>(r)];
+        if (std::hypot(tg.x - s.enu.x(), tg.y - s.enu.y()) < s.max_range_m - 1 && u01(rng) < 0.9)
+          plot(tg.x, tg.y, r);
+      }
     }
     const auto clutter = static_cast<std::size_t>(0.1 * static_cast<double>(n) + 0.5);
-    for (std::size_t i = 0; i < clutter; ++i)
-      plot(u01(rng) * length, u01(rng) * kBandDepth);
+    for (std::size_t i = 0; i < clutter; ++i) {
+      const double x = u01(rng) * length;
+      plot(x, u01(rng) * kBandDepth, radar_for(x));
+    }
     std::sort(out.begin(), out.end(),
               [](const Detection& a, const Detection& b) { return a.t < b.t; });
     t += 1;
