@@ -63,12 +63,12 @@ struct TrackMem {
   TargetClass cls = TargetClass::unknown;
   double class_p = 0;
   ClassProbabilities probs{};
-  std::vector<std::string> sensors;
+  std::vector<std::string> sensors;  // sorted
+  std::uint64_t sensors_fp = 0;      // order-independent fingerprint of `sensors`
   SensorTypeMask types = 0;
   double fence_evidence_t = kNever;                // a fence trigger near this track
   std::vector<ZoneStay> zones;                     // ascending by zone
-  std::vector<std::uint64_t> latched;              // bit per rule: condition met and handled
-  std::vector<std::uint64_t> counted;              // bit per rule: counted by a count rule
+  std::uint32_t slot = 0;                          // index into tracks and into the bit arena
   std::vector<std::pair<int, double>> cond_since;  // speed rules with `for`
   std::vector<Held> held;
   std::vector<std::pair<int, std::uint64_t>> alarms;  // (rule, alarm id)
@@ -76,13 +76,92 @@ struct TrackMem {
   bool live = false;
 };
 
-bool test_bit(const std::vector<std::uint64_t>& v, int i) {
+bool test_bit(const std::uint64_t* v, int i) {
   return (v[static_cast<size_t>(i) >> 6] >> (static_cast<unsigned>(i) & 63u)) & 1u;
 }
-void set_bit(std::vector<std::uint64_t>& v, int i, bool on) {
+void set_bit(std::uint64_t* v, int i, bool on) {
   const std::uint64_t mask = std::uint64_t{1} << (static_cast<unsigned>(i) & 63u);
   auto& w = v[static_cast<size_t>(i) >> 6];
   w = on ? (w | mask) : (w & ~mask);
+}
+
+// Track id -> slot: open addressing with linear probing and backward-shift deletion, so a
+// look-up costs one cache line instead of std::unordered_map's bucket and node.
+class IdMap {
+ public:
+  IdMap() { entries_.resize(64); }
+  std::uint32_t* find(std::uint64_t key) {
+    for (size_t i = hash(key) & mask();; i = (i + 1) & mask()) {
+      Entry& e = entries_[i];
+      if (!e.used) return nullptr;
+      if (e.key == key) return &e.value;
+    }
+  }
+  // The slot for key (inserted with `value` if absent) and whether it was inserted.
+  std::pair<std::uint32_t*, bool> emplace(std::uint64_t key, std::uint32_t value) {
+    if ((size_ + 1) * 2 > entries_.size()) grow();
+    for (size_t i = hash(key) & mask();; i = (i + 1) & mask()) {
+      Entry& e = entries_[i];
+      if (!e.used) {
+        e = Entry{key, value, true};
+        ++size_;
+        return {&e.value, true};
+      }
+      if (e.key == key) return {&e.value, false};
+    }
+  }
+  void erase(std::uint64_t key) {
+    size_t i = hash(key) & mask();
+    while (entries_[i].used && entries_[i].key != key)
+      i = (i + 1) & mask();
+    if (!entries_[i].used) return;
+    entries_[i].used = false;
+    --size_;
+    // Shift back the entries that probed past the hole.
+    for (size_t j = (i + 1) & mask(); entries_[j].used; j = (j + 1) & mask()) {
+      const size_t ideal = hash(entries_[j].key) & mask();
+      const bool between = i <= j ? (ideal > i && ideal <= j) : (ideal > i || ideal <= j);
+      if (between) continue;
+      entries_[i] = entries_[j];
+      entries_[j].used = false;
+      i = j;
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  struct Entry {
+    std::uint64_t key = 0;
+    std::uint32_t value = 0;
+    bool used = false;
+  };
+  // Trackers number tracks in sequence: keep neighbouring ids in neighbouring entries (cache
+  // friendly, no collisions), and fold the high bits in so that strided ids still spread.
+  static size_t hash(std::uint64_t k) {
+    return static_cast<size_t>(k ^ (k >> 16) ^ (k >> 32) ^ (k >> 48));
+  }
+  size_t mask() const { return entries_.size() - 1; }
+  void grow() {
+    std::vector<Entry> old(entries_.size() * 2);
+    old.swap(entries_);
+    size_ = 0;
+    for (const auto& e : old)
+      if (e.used) emplace(e.key, e.value);
+  }
+  std::vector<Entry> entries_;
+  size_t size_ = 0;
+};
+
+// A fingerprint of a set of sensor ids that does not depend on their order.
+std::uint64_t sensors_fingerprint(const std::vector<std::string>& ids) {
+  std::uint64_t fp = ids.size();
+  for (const auto& id : ids) {
+    std::uint64_t h = std::hash<std::string_view>{}(id);
+    h ^= h >> 31;
+    h *= 0x9e3779b97f4a7c15ULL;
+    fp += h ^ (h >> 29);
+  }
+  return fp;
 }
 
 struct NearTrack {
@@ -161,11 +240,24 @@ struct RulesEngine::Impl {
   std::vector<std::vector<int>> crossing_by_fence, approach_by_fence;
   std::vector<std::vector<int>> entry_by_zone, exit_by_zone, loiter_by_zone, count_by_zone;
   std::vector<int> speed_rules, approach_rules;
+  // The speed rules' fields the per-update loop reads, packed together.
+  struct SpeedRule {
+    int rule;
+    int zone;
+    bool above;
+    bool air;
+    ClassMask classes;
+    double bound;
+    double hold_s;
+    double min_p;
+  };
+  std::vector<SpeedRule> speed_compact;
   std::vector<int> approach_slot;  // rule -> index into approach_rules
 
   // Tracks.
-  std::unordered_map<std::uint64_t, std::uint32_t> track_slot;
+  IdMap track_slot;
   std::vector<TrackMem> tracks;
+  std::vector<std::uint64_t> bits;  // per slot: `words` latched words, then `words` counted
   std::vector<std::uint32_t> free_slots;
 
   // Count rules: objects counted and whether the alarm is active.
@@ -182,6 +274,7 @@ struct RulesEngine::Impl {
   double now = kNever;
 
   // Scratch, reused to avoid allocation per update.
+  int cell = -1;  // the grid cell of the track being updated
   std::vector<int> zones_now;
   std::vector<std::uint32_t> along;
   std::vector<double> approach_d;
@@ -233,6 +326,9 @@ struct RulesEngine::Impl {
           break;
         case RuleType::speed:
           speed_rules.push_back(ri);
+          speed_compact.push_back({ri, r.zone, r.above_mps.has_value(), r.air, r.classes,
+                                   r.above_mps ? *r.above_mps : r.below_mps.value_or(0), r.hold_s,
+                                   r.min_class_p});
           break;
       }
     }
@@ -304,9 +400,13 @@ struct RulesEngine::Impl {
     return f.point_at((s.start_m + s.end_m) / 2);
   }
   TrackMem* find_track(std::uint64_t id) {
-    auto it = track_slot.find(id);
-    return it == track_slot.end() ? nullptr : &tracks[it->second];
+    const std::uint32_t* slot = track_slot.find(id);
+    return slot ? &tracks[*slot] : nullptr;
   }
+  // Bit per rule: the rule's condition is met and handled (latched conditions).
+  std::uint64_t* latched(const TrackMem& m) { return &bits[m.slot * 2 * words]; }
+  // Bit per rule: the track is counted by this count rule.
+  std::uint64_t* counted(const TrackMem& m) { return &bits[m.slot * 2 * words + words]; }
   void count_event(std::vector<AlarmEvent>& out, size_t before) {
     for (size_t i = before; i < out.size(); ++i) {
       ++metrics.alarm_events;
@@ -367,8 +467,8 @@ struct RulesEngine::Impl {
   // --- tracks -------------------------------------------------------------------------------
 
   TrackMem& track_mem(std::uint64_t id) {
-    auto [it, inserted] = track_slot.emplace(id, 0);
-    if (!inserted) return tracks[it->second];
+    auto [value, inserted] = track_slot.emplace(id, 0);
+    if (!inserted) return tracks[*value];
     std::uint32_t slot;
     if (!free_slots.empty()) {
       slot = free_slots.back();
@@ -376,14 +476,15 @@ struct RulesEngine::Impl {
     } else {
       slot = static_cast<std::uint32_t>(tracks.size());
       tracks.emplace_back();
+      bits.resize(bits.size() + 2 * words, 0);
     }
-    it->second = slot;
+    *value = slot;
     TrackMem& m = tracks[slot];
     m = TrackMem{};
     m.id = id;
+    m.slot = slot;
     m.live = true;
-    m.latched.assign(words, 0);
-    m.counted.assign(words, 0);
+    std::fill_n(latched(m), 2 * words, 0);
     metrics.tracks_live = track_slot.size();
     return m;
   }
@@ -392,17 +493,16 @@ struct RulesEngine::Impl {
     // Uncount it from every count rule.
     for (const auto& stay : m.zones) {
       for (int ri : count_by_zone[static_cast<size_t>(stay.zone)]) {
-        if (test_bit(m.counted, ri)) {
-          set_bit(m.counted, ri, false);
+        if (test_bit(counted(m), ri)) {
+          set_bit(counted(m), ri, false);
           --counts[static_cast<size_t>(ri)];
           check_count(ri, m, t, out);
         }
       }
     }
     metrics.held_dropped += m.held.size();
-    const auto it = track_slot.find(m.id);
-    free_slots.push_back(it->second);
-    track_slot.erase(it);
+    free_slots.push_back(m.slot);
+    track_slot.erase(m.id);
     m = TrackMem{};
     metrics.tracks_live = track_slot.size();
   }
@@ -454,8 +554,9 @@ struct RulesEngine::Impl {
     m.class_p = s.class_p;
     m.probs = s.class_probs;
     m.has_pos = true;
-    if (!std::is_permutation(s.sensors.begin(), s.sensors.end(), m.sensors.begin(),
-                             m.sensors.end())) {
+    if (const std::uint64_t fp = sensors_fingerprint(s.sensors);
+        fp != m.sensors_fp || s.sensors.size() != m.sensors.size()) {
+      m.sensors_fp = fp;
       update_sensors(m, s.sensors);
     }
 
@@ -467,6 +568,7 @@ struct RulesEngine::Impl {
         fire(h.rule, m, h.trigger, t, out);
     }
 
+    cell = index.cell_of(m.pos);
     zones_step(m, t, out);
     if (had_pos && prev != m.pos) crossing_step(m, prev, t, out);
     near_step(m, t, out);
@@ -477,7 +579,7 @@ struct RulesEngine::Impl {
 
   void zones_step(TrackMem& m, double t, std::vector<AlarmEvent>& out) {
     zones_now.clear();
-    index.zones_at(m.pos, zones_now);
+    index.zones_at(m.pos, cell, zones_now);
     // Airspace volumes: only within their altitude band.
     std::erase_if(zones_now, [&](int z) {
       const Zone& zone = site.zones[static_cast<size_t>(z)];
@@ -518,12 +620,12 @@ struct RulesEngine::Impl {
       }
       for (int ri : count_by_zone[static_cast<size_t>(stay.zone)]) {
         const Rule& r = cfg.rules[static_cast<size_t>(ri)];
-        const bool counted =
+        const bool now_counted =
             (m.status == TrackStatus::confirmed || m.status == TrackStatus::coasting) &&
             rule_sees(r, m);
-        if (counted != test_bit(m.counted, ri)) {
-          set_bit(m.counted, ri, counted);
-          counts[static_cast<size_t>(ri)] += counted ? 1 : -1;
+        if (now_counted != test_bit(counted(m), ri)) {
+          set_bit(counted(m), ri, now_counted);
+          counts[static_cast<size_t>(ri)] += now_counted ? 1 : -1;
           check_count(ri, m, t, out);
         }
       }
@@ -541,10 +643,10 @@ struct RulesEngine::Impl {
       if (rule_sees(cfg.rules[static_cast<size_t>(ri)], m)) trigger(ri, m, trig(t, m.pos), out);
     }
     for (int ri : loiter_by_zone[static_cast<size_t>(z)])
-      set_bit(m.latched, ri, false);
+      set_bit(latched(m), ri, false);
     for (int ri : count_by_zone[static_cast<size_t>(z)]) {
-      if (test_bit(m.counted, ri)) {
-        set_bit(m.counted, ri, false);
+      if (test_bit(counted(m), ri)) {
+        set_bit(counted(m), ri, false);
         --counts[static_cast<size_t>(ri)];
         check_count(ri, m, t, out);
       }
@@ -552,8 +654,7 @@ struct RulesEngine::Impl {
   }
 
   void crossing_step(TrackMem& m, const Vec2& prev, double t, std::vector<AlarmEvent>& out) {
-    along.clear();
-    index.pieces_along(prev, m.pos, along);
+    const auto [along_first, along_last] = index.pieces_along(prev, m.pos, along);
     int fence = -1;
     double best = 2;
     const FencePiece* best_piece = nullptr;
@@ -581,8 +682,8 @@ struct RulesEngine::Impl {
         trigger(ri, m, tr, out);
       }
     };
-    for (std::uint32_t pi : along) {
-      const FencePiece& p = index.pieces()[pi];
+    for (const std::uint32_t* it = along_first; it != along_last; ++it) {
+      const FencePiece& p = index.pieces()[*it];
       if (p.fence != fence) {
         flush();
         fence = p.fence;
@@ -599,7 +700,7 @@ struct RulesEngine::Impl {
   }
 
   void near_step(TrackMem& m, double t, std::vector<AlarmEvent>& out) {
-    const auto [first, last] = index.pieces_near(m.pos);
+    const auto [first, last] = index.pieces_near(cell);
     approach_touched.clear();
     const FencePolicy& fp = cfg.policy.fence;
     const SecondSensorPolicy& sp = cfg.policy.second_sensor;
@@ -638,7 +739,7 @@ struct RulesEngine::Impl {
       const int ri = approach_rules[k];
       const bool touched = std::find(approach_touched.begin(), approach_touched.end(),
                                      static_cast<int>(k)) != approach_touched.end();
-      if (!touched && !test_bit(m.latched, ri)) continue;
+      if (!touched && !test_bit(latched(m), ri)) continue;
       bool cond = false;
       double closing = 0;
       if (touched) {
@@ -658,28 +759,34 @@ struct RulesEngine::Impl {
   void speed_step(TrackMem& m, double t, std::vector<AlarmEvent>& out) {
     if (speed_rules.empty()) return;
     const double speed = m.air ? std::hypot(m.vel.x(), m.vel.y()) : m.vel.norm();
-    for (int ri : speed_rules) {
-      const Rule& r = cfg.rules[static_cast<size_t>(ri)];
-      bool cond = rule_sees(r, m) && (r.above_mps ? speed > *r.above_mps : speed < *r.below_mps);
-      if (cond && r.zone >= 0) {
+    std::uint64_t* latch = latched(m);
+    for (const SpeedRule& sr : speed_compact) {
+      bool cond = (sr.above ? speed > sr.bound : speed < sr.bound) && (sr.air || !m.air) &&
+                  class_passes(sr.classes, sr.min_p, m);
+      if (cond && sr.zone >= 0) {
         cond = std::any_of(m.zones.begin(), m.zones.end(),
-                           [&](const ZoneStay& s) { return s.zone == r.zone; });
+                           [&](const ZoneStay& s) { return s.zone == sr.zone; });
       }
-      if (r.hold_s > 0) {
+      if (sr.hold_s > 0) {
         auto it = std::find_if(m.cond_since.begin(), m.cond_since.end(),
-                               [&](const auto& p) { return p.first == ri; });
+                               [&](const auto& p) { return p.first == sr.rule; });
         if (cond) {
           if (it == m.cond_since.end()) {
-            m.cond_since.emplace_back(ri, t);
+            m.cond_since.emplace_back(sr.rule, t);
             cond = false;
           } else {
-            cond = t - it->second >= r.hold_s;
+            cond = t - it->second >= sr.hold_s;
           }
         } else if (it != m.cond_since.end()) {
           m.cond_since.erase(it);
         }
       }
-      latched_condition(ri, m, cond, trig(t, m.pos, speed), out);
+      if (!cond) {
+        set_bit(latch, sr.rule, false);
+        continue;
+      }
+      latched_condition(sr.rule, m, cond, trig(t, m.pos, speed), out);
+      latch = latched(m);
     }
   }
 
@@ -688,11 +795,11 @@ struct RulesEngine::Impl {
   void latched_condition(int ri, TrackMem& m, bool cond, const Trigger& tr,
                          std::vector<AlarmEvent>& out) {
     if (!cond) {
-      set_bit(m.latched, ri, false);
+      set_bit(latched(m), ri, false);
       return;
     }
-    if (test_bit(m.latched, ri)) return;
-    if (trigger(ri, m, tr, out)) set_bit(m.latched, ri, true);
+    if (test_bit(latched(m), ri)) return;
+    if (trigger(ri, m, tr, out)) set_bit(latched(m), ri, true);
   }
 
   // A rule's condition is met. Returns false when the rule is disarmed (the condition may fire

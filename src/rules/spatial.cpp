@@ -194,8 +194,7 @@ int SpatialIndex::cell_of(const Vec2& p) const {
   return static_cast<int>(fy) * nx_ + static_cast<int>(fx);
 }
 
-void SpatialIndex::zones_at(const Vec2& p, std::vector<int>& out) const {
-  const int c = cell_of(p);
+void SpatialIndex::zones_at(const Vec2& p, int c, std::vector<int>& out) const {
   if (c < 0) return;
   const auto cu = static_cast<size_t>(c);
   for (std::uint32_t i = zone_offsets_[cu]; i < zone_offsets_[cu + 1]; ++i) {
@@ -206,46 +205,46 @@ void SpatialIndex::zones_at(const Vec2& p, std::vector<int>& out) const {
   }
 }
 
-std::pair<const std::uint32_t*, const std::uint32_t*> SpatialIndex::pieces_near(
-    const Vec2& p) const {
-  const int c = cell_of(p);
+std::pair<const std::uint32_t*, const std::uint32_t*> SpatialIndex::pieces_near(int c) const {
   if (c < 0 || piece_items_.empty()) return {nullptr, nullptr};
   const auto cu = static_cast<size_t>(c);
   const std::uint32_t* base = piece_items_.data();
   return {base + piece_offsets_[cu], base + piece_offsets_[cu + 1]};
 }
 
-void SpatialIndex::pieces_along(const Vec2& p0, const Vec2& p1,
-                                std::vector<std::uint32_t>& out) const {
-  if (pieces_.empty() || nx_ == 0) return;
-  const size_t first = out.size();
-  if (!p0.allFinite() || !p1.allFinite()) return;
+std::pair<const std::uint32_t*, const std::uint32_t*> SpatialIndex::pieces_along(
+    const Vec2& p0, const Vec2& p1, std::vector<std::uint32_t>& out) const {
+  out.clear();
+  const std::pair<const std::uint32_t*, const std::uint32_t*> none{nullptr, nullptr};
+  if (pieces_.empty() || nx_ == 0) return none;
+  if (!p0.allFinite() || !p1.allFinite()) return none;
   const double fx0 = std::floor((std::min(p0.x(), p1.x()) - origin_.x()) / cell_);
   const double fx1 = std::floor((std::max(p0.x(), p1.x()) - origin_.x()) / cell_);
   const double fy0 = std::floor((std::min(p0.y(), p1.y()) - origin_.y()) / cell_);
   const double fy1 = std::floor((std::max(p0.y(), p1.y()) - origin_.y()) / cell_);
-  if (fx1 < 0 || fy1 < 0 || fx0 >= nx_ || fy0 >= ny_) return;  // entirely off the grid
+  if (fx1 < 0 || fy1 < 0 || fx0 >= nx_ || fy0 >= ny_) return none;  // entirely off the grid
   const int x0 = static_cast<int>(std::max(fx0, 0.0));
   const int x1 = static_cast<int>(std::min(fx1, nx_ - 1.0));
   const int y0 = static_cast<int>(std::max(fy0, 0.0));
   const int y1 = static_cast<int>(std::min(fy1, ny_ - 1.0));
+  if (x0 == x1 && y0 == y1) return pieces_near(y0 * nx_ + x0);
   const long n = static_cast<long>(x1 - x0 + 1) * static_cast<long>(y1 - y0 + 1);
   if (n > kMaxStepCells) {
     for (std::uint32_t i = 0; i < pieces_.size(); ++i)
       out.push_back(i);
-    return;
-  }
-  for (int cy = y0; cy <= y1; ++cy) {
-    for (int cx = x0; cx <= x1; ++cx) {
-      const auto cu = static_cast<size_t>(cy * nx_ + cx);
-      out.insert(out.end(), piece_items_.begin() + piece_offsets_[cu],
-                 piece_items_.begin() + piece_offsets_[cu + 1]);
+  } else {
+    for (int cy = y0; cy <= y1; ++cy) {
+      for (int cx = x0; cx <= x1; ++cx) {
+        const auto cu = static_cast<size_t>(cy * nx_ + cx);
+        out.insert(out.end(), piece_items_.begin() + piece_offsets_[cu],
+                   piece_items_.begin() + piece_offsets_[cu + 1]);
+      }
     }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
   }
-  if (n > 1) {
-    std::sort(out.begin() + static_cast<long>(first), out.end());
-    out.erase(std::unique(out.begin() + static_cast<long>(first), out.end()), out.end());
-  }
+  if (out.empty()) return none;
+  return {out.data(), out.data() + out.size()};
 }
 
 }  // namespace picket::rules

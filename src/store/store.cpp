@@ -51,11 +51,10 @@ CREATE TABLE alarm_events (
   event TEXT NOT NULL, actor TEXT NOT NULL, note TEXT NOT NULL, json TEXT NOT NULL,
   UNIQUE (alarm, seq));
 CREATE TABLE track_history (
-  track INTEGER NOT NULL, t REAL NOT NULL, east REAL NOT NULL, north REAL NOT NULL,
-  up REAL NOT NULL, ve REAL NOT NULL, vn REAL NOT NULL, vu REAL NOT NULL,
-  status INTEGER NOT NULL, class INTEGER NOT NULL, class_p REAL NOT NULL, air INTEGER NOT NULL,
-  PRIMARY KEY (track, t)) WITHOUT ROWID;
-CREATE INDEX track_history_by_t ON track_history (t);
+  id INTEGER PRIMARY KEY, track INTEGER NOT NULL, t REAL NOT NULL, east REAL NOT NULL,
+  north REAL NOT NULL, up REAL NOT NULL, ve REAL NOT NULL, vn REAL NOT NULL, vu REAL NOT NULL,
+  status INTEGER NOT NULL, class INTEGER NOT NULL, class_p REAL NOT NULL, air INTEGER NOT NULL);
+CREATE INDEX track_history_by_track ON track_history (track, t);
 CREATE TABLE sensor_status (
   id INTEGER PRIMARY KEY, t REAL NOT NULL, sensor TEXT NOT NULL, status TEXT NOT NULL,
   detail TEXT NOT NULL);
@@ -522,7 +521,7 @@ struct Store::Impl {
 
   Status prepare() {
     ins_track = Stmt(w,
-                     "INSERT OR REPLACE INTO track_history (track, t, east, north, up, ve, vn, vu, "
+                     "INSERT INTO track_history (track, t, east, north, up, ve, vn, vu, "
                      "status, class, class_p, air) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                      true);
     ins_det = Stmt(w, "INSERT INTO detections (t, sensor, line) VALUES (?,?,?)", true);
@@ -661,7 +660,7 @@ struct Store::Impl {
   void emergency_prune() {
     ++metrics.emergency_prunes;
     static constexpr const char* kPrune[] = {
-        "DELETE FROM track_history WHERE t <= (SELECT t FROM track_history ORDER BY t LIMIT 1 "
+        "DELETE FROM track_history WHERE id <= (SELECT id FROM track_history ORDER BY id LIMIT 1 "
         "OFFSET (SELECT count(*) / 10 FROM track_history))",
         "DELETE FROM detections WHERE id <= (SELECT id FROM detections ORDER BY id LIMIT 1 "
         "OFFSET (SELECT count(*) / 10 FROM detections))",
@@ -681,7 +680,11 @@ struct Store::Impl {
       const char* sql;
       double keep;
     } rules[] = {
-        {"DELETE FROM track_history WHERE t < ?", opt.track_history_keep_s},
+        // Rows are appended in time order, so the old ones are a prefix in rowid order: scan it
+        // from the start (no index on t, which would halve the insert rate).
+        {"DELETE FROM track_history WHERE id < coalesce((SELECT id FROM track_history WHERE t >= "
+         "?1 ORDER BY id LIMIT 1), (SELECT max(id) + 1 FROM track_history))",
+         opt.track_history_keep_s},
         {"DELETE FROM detections WHERE t < ?", opt.detections_keep_s},
         {"DELETE FROM sensor_status WHERE t < ?", opt.sensor_status_keep_s},
         {"DELETE FROM alarm_events WHERE alarm IN (SELECT id FROM alarms WHERE state = "
@@ -1112,7 +1115,7 @@ Result<std::vector<TrackRow>> Store::track_history(std::uint64_t track, double f
   return impl_->read([&]() -> Result<std::vector<TrackRow>> {
     Stmt st(impl_->r,
             "SELECT track, t, east, north, up, ve, vn, vu, status, class, class_p, air FROM "
-            "track_history WHERE track = ? AND t >= ? AND t <= ? ORDER BY t");
+            "track_history WHERE track = ? AND t >= ? AND t <= ? ORDER BY t, id");
     if (!st.ok()) return impl_->read_error("reading track history");
     st.bind(1, track);
     st.bind(2, from);

@@ -32,13 +32,22 @@ class SpatialIndex {
   // `near_radius`: the largest distance from a fence any query will ask about.
   SpatialIndex(const Site& site, double near_radius);
 
+  // The cell holding p, or -1 outside the grid (far from every zone and fence).
+  int cell_of(const Vec2& p) const;
   // Zones (indices into Site::zones) whose polygon contains p, ascending. Ignores floor/ceiling.
-  void zones_at(const Vec2& p, std::vector<int>& out) const;
+  // `cell` is cell_of(p).
+  void zones_at(const Vec2& p, int cell, std::vector<int>& out) const;
+  void zones_at(const Vec2& p, std::vector<int>& out) const { zones_at(p, cell_of(p), out); }
   // Pieces (indices into pieces()) that may lie within near_radius of p, ascending; each once.
   // Returns a pointer range into the index (no allocation).
-  std::pair<const std::uint32_t*, const std::uint32_t*> pieces_near(const Vec2& p) const;
-  // Pieces that the straight step p0 -> p1 may cross, ascending, each once (appended to out).
-  void pieces_along(const Vec2& p0, const Vec2& p1, std::vector<std::uint32_t>& out) const;
+  std::pair<const std::uint32_t*, const std::uint32_t*> pieces_near(int cell) const;
+  std::pair<const std::uint32_t*, const std::uint32_t*> pieces_near(const Vec2& p) const {
+    return pieces_near(cell_of(p));
+  }
+  // Pieces that the straight step p0 -> p1 may cross, ascending, each once: a range into the
+  // index when the step stays in one cell, else into `scratch`.
+  std::pair<const std::uint32_t*, const std::uint32_t*> pieces_along(
+      const Vec2& p0, const Vec2& p1, std::vector<std::uint32_t>& scratch) const;
 
   const std::vector<FencePiece>& pieces() const { return pieces_; }
   double near_radius() const { return near_radius_; }
@@ -50,7 +59,6 @@ class SpatialIndex {
   size_t piece_entries() const { return piece_items_.size(); }
 
  private:
-  int cell_of(const Vec2& p) const;  // -1 outside the grid
   struct ZoneEntry {
     std::int32_t zone;
     bool full;
