@@ -30,6 +30,18 @@ TEST(RulesConfig, NoSectionsGiveNoRulesAndTheDefaultPolicy) {
   EXPECT_DOUBLE_EQ(cfg->policy.fence.window_s, 10);
 }
 
+TEST(RulesConfig, TheDemoSiteLoads) {
+  auto site = load_site(std::string(PICKET_SOURCE_DIR) + "/examples/demo-site.yaml");
+  ASSERT_TRUE(site) << site.error().message();
+  auto cfg = load_rules(*site);
+  ASSERT_TRUE(cfg) << cfg.error().message();
+  ASSERT_EQ(cfg->rules.size(), 4u);
+  EXPECT_EQ(cfg->rules[0].id, "perimeter-inward");
+  EXPECT_EQ(cfg->rules[1].type, RuleType::zone_entry);
+  EXPECT_EQ(cfg->policy.timezone.name(), "Europe/London");
+  EXPECT_DOUBLE_EQ(cfg->policy.health.silence_limit(site->sensors[0], 0), 30);
+}
+
 TEST(RulesConfig, ReadsEveryRuleType) {
   const Site site = make_site(R"(rules:
   - id: cross-in
