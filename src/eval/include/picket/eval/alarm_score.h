@@ -1,5 +1,5 @@
 // Detection performance of the alarm chain against ground truth, in the manner of perimeter
-// intrusion detection system (PIDS) testing (docs/eval.md "Alarms" has the definitions):
+// intrusion detection system (PIDS) testing (docs/alarm-eval.md has the definitions):
 //
 //  - probability of detection Pd: the fraction of intrusions (truth events: inward fence
 //    crossings, and entries into the protected zones, by intruder classes) that an alarm of an
@@ -116,7 +116,7 @@ AlarmScore score_alarms(const std::vector<TruthEvent>& events,
                         const std::vector<AlarmEvent>& alarm_events, const Site* site,
                         const AlarmScoreOptions& options);
 
-// The score as JSON (docs/eval.md).
+// The score as JSON (docs/alarm-eval.md).
 std::string to_json(const AlarmScore& score, int indent = 2);
 
 // Pd against unwanted alarms per day over the threshold sweep, as an SVG document.
