@@ -1185,6 +1185,15 @@ Result<std::uint64_t> Store::max_alarm_id() {
   });
 }
 
+Status Store::clear_bulk() {
+  return impl_->read([&]() -> Status {
+    return exec(impl_->r, impl_->opt.path,
+                "BEGIN IMMEDIATE; DELETE FROM track_history; DELETE FROM detections; "
+                "DELETE FROM sensor_status; COMMIT;",
+                "clearing the bulk tables");
+  });
+}
+
 Status Store::set_meta(const std::string& key, const std::string& value) {
   return impl_->read([&]() -> Status {
     Stmt st(impl_->r, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");

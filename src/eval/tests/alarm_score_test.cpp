@@ -187,7 +187,7 @@ TEST(AlarmScore, LateOrDistantAlarmsDoNotDetect) {
   s = score_alarms({}, {}, nullptr, o);
   EXPECT_EQ(s.pd, 0);
   EXPECT_FALSE(s.tta_median_s);
-  EXPECT_NO_THROW(nlohmann::json::parse(to_json(s)));
+  EXPECT_TRUE(nlohmann::json::parse(to_json(s)).is_object());
 }
 
 }  // namespace

@@ -249,6 +249,12 @@ TEST(Store, KeepsTracksDetectionsStatusAuditAndMeta) {
   ASSERT_TRUE(m);
   EXPECT_EQ(m->value_or(""), "test");
   EXPECT_EQ(raw_int(path, "SELECT count(*) FROM sensor_status WHERE status = 'tamper'"), 1);
+  // A restarted replay clears the bulk rows and keeps the rest.
+  ASSERT_TRUE((*store)->clear_bulk());
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM track_history"), 0);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM detections"), 0);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM sensor_status"), 0);
+  EXPECT_EQ(raw_int(path, "SELECT count(*) FROM audit"), 1);
 }
 
 TEST(Store, SharesItsFileWithTheServersUserDatabase) {

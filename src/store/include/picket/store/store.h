@@ -176,6 +176,9 @@ class Store {
   Result<std::vector<DetectionRow>> detections(double from, double to);
   Result<std::vector<AuditRow>> audit_log(int limit);
   Result<std::uint64_t> max_alarm_id();
+  // Deletes every track-history, detection and sensor-status row (alarms and the audit trail
+  // stay): a replay that restarts writes them again. Call before putting new rows.
+  Status clear_bulk();
   // Key/value metadata (site name and origin, replay fingerprint).
   Status set_meta(const std::string& key, const std::string& value);
   Result<std::optional<std::string>> meta(const std::string& key);
