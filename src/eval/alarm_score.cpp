@@ -73,6 +73,9 @@ Evaluation evaluate(const std::vector<TruthEvent>& events, const std::vector<boo
                     const std::vector<AlarmHistory>& histories, const AlarmScoreOptions& o,
                     double threshold) {
   Evaluation ev;
+  std::set<std::string> intruders;
+  for (size_t i = 0; i < events.size(); ++i)
+    if (intrusion[i]) intruders.insert(events[i].id);
   struct Q {
     const AlarmHistory* h;
     Snapshot s;
@@ -116,8 +119,20 @@ Evaluation evaluate(const std::vector<TruthEvent>& events, const std::vector<boo
     a.segment = c.s.segment;
     a.verdict = AlarmVerdict::false_alarm;
     for (size_t i = 0; i < events.size(); ++i) {
-      if (!matches(*c.h, c.s, events[i], o)) continue;
-      const bool intr = intrusion[i];
+      if (!matches(*c.h, c.s, events[i], o)) {
+        // Near an intruder's event within the attribution time: caused by the intruder.
+        const TruthEvent& e = events[i];
+        if (intruders.count(e.id) && std::abs(c.s.t - e.t) <= o.attribution_s &&
+            std::hypot(c.s.east - e.east, c.s.north - e.north) <= o.distance_m) {
+          a.verdict = AlarmVerdict::detection;
+          a.cause = fmt::format("{} near its {} ({})", e.id, to_string(e.event), to_string(e.cls));
+          break;
+        }
+        continue;
+      }
+      // Caused by an intruder (an intrusion, or another event of a mover who intrudes: the
+      // vehicle speeding towards the gate it will crash) is a true alarm.
+      const bool intr = intrusion[i] || intruders.count(events[i].id) > 0;
       if (intr || a.verdict == AlarmVerdict::false_alarm) {
         a.verdict = intr ? AlarmVerdict::detection : AlarmVerdict::nuisance;
         a.cause = fmt::format("{} {} ({})", events[i].id, to_string(events[i].event),
@@ -354,6 +369,7 @@ std::string to_json(const AlarmScore& s, int indent) {
   o["before_s"] = s.options.before_s;
   o["after_s"] = s.options.after_s;
   o["distance_m"] = s.options.distance_m;
+  o["attribution_s"] = s.options.attribution_s;
   o["min_priority"] = to_string(s.options.min_priority);
   o["min_score"] = s.options.min_score;
   J classes = J::array();

@@ -233,29 +233,31 @@ Rule read_rule(const ConfigNode& r, const Site& site) {
   switch (rule.type) {
     case RuleType::fence_crossing:
       r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
-                     "schedule", "air", "description", "fence", "segments", "direction"});
+                     "schedule", "air", "second_sensor", "description", "fence", "segments",
+                     "direction"});
       break;
     case RuleType::zone_entry:
     case RuleType::zone_exit:
       r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
-                     "schedule", "air", "description", "zone"});
+                     "schedule", "air", "second_sensor", "description", "zone"});
       break;
     case RuleType::approach:
       r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
-                     "schedule", "air", "description", "fence", "segments", "distance", "min_speed",
-                     "side"});
+                     "schedule", "air", "second_sensor", "description", "fence", "segments",
+                     "distance", "min_speed", "side"});
       break;
     case RuleType::loitering:
       r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
-                     "schedule", "air", "description", "zone", "duration"});
+                     "schedule", "air", "second_sensor", "description", "zone", "duration"});
       break;
     case RuleType::speed:
       r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
-                     "schedule", "air", "description", "zone", "above", "below", "for"});
+                     "schedule", "air", "second_sensor", "description", "zone", "above", "below",
+                     "for"});
       break;
     case RuleType::count:
       r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
-                     "schedule", "air", "description", "zone", "more_than"});
+                     "schedule", "air", "second_sensor", "description", "zone", "more_than"});
       break;
   }
   rule.id = r.required_string("id");
@@ -265,6 +267,7 @@ Rule read_rule(const ConfigNode& r, const Site& site) {
   rule.classes = read_classes(r, "classes", kAllClasses);
   rule.min_class_p = r.number("min_class_probability", 0, 0, 1);
   rule.schedule = read_schedule(r["schedule"]);
+  rule.second_sensor = r.boolean("second_sensor", true);
   if (type.empty()) return rule;
 
   switch (rule.type) {

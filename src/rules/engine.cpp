@@ -65,10 +65,11 @@ struct TrackMem {
   ClassProbabilities probs{};
   std::vector<std::string> sensors;  // sorted
   std::uint64_t sensors_fp = 0;      // order-independent fingerprint of `sensors`
-  SensorTypeMask types = 0;
-  double fence_evidence_t = kNever;                // a fence trigger near this track
-  std::vector<ZoneStay> zones;                     // ascending by zone
-  std::uint32_t slot = 0;                          // index into tracks and into the bit arena
+  SensorTypeMask types = 0;          // types of the sensors that contributed recently
+  SensorTypeMask types_seen = 0;     // every type that has contributed (or confirmed) so far
+  double fence_evidence_t = kNever;  // a fence trigger near this track
+  std::vector<ZoneStay> zones;       // ascending by zone
+  std::uint32_t slot = 0;            // index into tracks and into the bit arena
   std::vector<std::pair<int, double>> cond_since;  // speed rules with `for`
   std::vector<Held> held;
   std::vector<std::pair<int, std::uint64_t>> alarms;  // (rule, alarm id)
@@ -379,10 +380,16 @@ struct RulesEngine::Impl {
     return (m.status == TrackStatus::confirmed || m.status == TrackStatus::coasting) &&
            class_passes(cfg.policy.fence.classes, cfg.policy.fence.min_class_p, m);
   }
+  // The sensor types behind a track: every type that has ever contributed to it (a track once
+  // seen by camera and radar stays confirmed when only the radar sees it) and a fence sensor
+  // that reported a segment near it recently.
+  // A fence sensor (reporting through the tracker or near the track) confirms only a track that
+  // passes the corroboration class test: wind on the fence next to a fox confirms nothing.
   SensorTypeMask track_types(const TrackMem& m, double t) const {
-    SensorTypeMask types = m.types;
+    SensorTypeMask types = m.types | m.types_seen;
     if (t - m.fence_evidence_t <= cfg.policy.second_sensor.fence_window_s)
       types |= sensor_type_bit(SensorType::fence);
+    if (!corroborates(m)) types &= static_cast<SensorTypeMask>(~sensor_type_bit(SensorType::fence));
     return types;
   }
   bool types_confirm(SensorTypeMask types) const {
@@ -524,6 +531,7 @@ struct RulesEngine::Impl {
     for (const auto& id : m.sensors) {
       if (const SensorDef* def = site.find_sensor(id)) m.types |= sensor_type_bit(def->type);
     }
+    m.types_seen |= m.types;
   }
 
   void on_track(const TrackState& s, std::vector<AlarmEvent>& out) {
@@ -712,8 +720,10 @@ struct RulesEngine::Impl {
       if (d > index.near_radius()) continue;
       if (d <= fp.distance_m || d <= sp.fence_distance_m) {
         SegState& seg = seg_state(p.fence, p.segment);
-        if (d <= sp.fence_distance_m && t - seg.last_trigger_t <= sp.fence_window_s) {
+        // Fence evidence for the track's own alarms needs the same class test as corroboration.
+        if (corr && d <= sp.fence_distance_m && t - seg.last_trigger_t <= sp.fence_window_s) {
           m.fence_evidence_t = std::max(m.fence_evidence_t, seg.last_trigger_t);
+          m.types_seen |= sensor_type_bit(SensorType::fence);
         }
         if (d <= fp.distance_m) {
           note_near(seg, m, t, corr);
@@ -855,7 +865,9 @@ struct RulesEngine::Impl {
     a.confirmations = std::popcount(static_cast<unsigned>(types));
     a.confirmed = types_confirm(types);
     AlarmPriority p = r.priority;
-    if (!a.confirmed) p = std::min(p, cfg.policy.second_sensor.unconfirmed_priority);
+    if (!a.confirmed && r.second_sensor) {
+      p = std::min(p, cfg.policy.second_sensor.unconfirmed_priority);
+    }
     a.priority = std::max(a.priority, p);
     a.score = class_mass(r.classes, m) * type_factor(types);
   }
@@ -1075,9 +1087,10 @@ struct RulesEngine::Impl {
     const NearTrack* confirm = nullptr;
     for (const auto& n : seg.near) {
       if (n.track == 0) continue;
-      if (t - n.t <= cfg.policy.second_sensor.fence_window_s) {
+      if (n.corroborates && t - n.t <= cfg.policy.second_sensor.fence_window_s) {
         if (TrackMem* m = find_track(n.track)) {
           m->fence_evidence_t = t;
+          m->types_seen |= sensor_type_bit(SensorType::fence);
           if (m->unconfirmed) confirm_step(*m, t, out);
         }
       }

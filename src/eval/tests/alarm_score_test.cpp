@@ -159,6 +159,30 @@ TEST(AlarmScore, HandWorkedScenario) {
   EXPECT_NE(svg.find("<polyline"), std::string::npos);
 }
 
+TEST(AlarmScore, AlarmsCausedByAnIntruderAreTrueAlarms) {
+  // A vehicle speeds up the gate road (an unprotected zone) and then crashes the fence: the speed
+  // alarm is not a nuisance, it is the same intruder.
+  TruthEvent approach;
+  approach.t = 90;
+  approach.id = "truck";
+  approach.event = TruthEventKind::zone_entry;
+  approach.zone = "gate-approach";
+  approach.east = 0;
+  approach.north = -300;
+  approach.cls = TargetClass::vehicle;
+  const std::vector<TruthEvent> events = {approach,
+                                          crossing("truck", 100, 7, 0, -200, TargetClass::vehicle)};
+  const auto s = score_alarms(
+      events,
+      {alarm(1, 1, 91, AlarmKind::speed, AlarmPriority::high, 0.75, 0, -290),
+       alarm(2, 1, 100.5, AlarmKind::fence_crossing, AlarmPriority::high, 0.75, 0, -200)},
+      nullptr, AlarmScoreOptions{});
+  EXPECT_EQ(s.detected, 1);
+  EXPECT_EQ(s.detections, 2);
+  EXPECT_EQ(s.nuisance, 0);
+  EXPECT_EQ(s.high_priority_nuisance, 0);
+}
+
 TEST(AlarmScore, LateOrDistantAlarmsDoNotDetect) {
   const std::vector<TruthEvent> events = {crossing("A", 100, 3, 25, -100, TargetClass::person)};
   AlarmScoreOptions o;
@@ -167,6 +191,15 @@ TEST(AlarmScore, LateOrDistantAlarmsDoNotDetect) {
       events, {alarm(1, 1, 131, AlarmKind::fence_crossing, AlarmPriority::high, 1, 25, -100)},
       nullptr, o);
   EXPECT_EQ(s.detected, 0);
+  // Too late to detect the intrusion, but at the intruder's spot within the attribution time:
+  // a true alarm, not a false one. Without attribution it is false.
+  EXPECT_EQ(s.false_alarms, 0);
+  EXPECT_EQ(s.detections, 1);
+  AlarmScoreOptions strict = o;
+  strict.attribution_s = 0;
+  s = score_alarms(events,
+                   {alarm(1, 1, 131, AlarmKind::fence_crossing, AlarmPriority::high, 1, 25, -100)},
+                   nullptr, strict);
   EXPECT_EQ(s.false_alarms, 1);
   // 60 m away, another fence segment.
   s = score_alarms(events,

@@ -337,6 +337,30 @@ TEST_F(Engine, SingleSensorTypeTracksNeedConfirmation) {
   EXPECT_TRUE(confirmed);
 }
 
+TEST_F(Engine, ConfirmationStaysWithTheTrackAndRulesMayWaiveIt) {
+  load(
+      "  - {id: enter, type: zone_entry, zone: inner}\n"
+      "  - {id: buffer, type: zone_entry, zone: buffer, second_sensor: false}\n",
+      "  second_sensor: {required_for: [radar, camera]}\n");
+  // Seen by camera and radar outside, then only by the radar inside: still confirmed.
+  EXPECT_TRUE(on(track(1, kT0, -70, 0, 5, 0, TargetClass::person, {"cam-1", "radar-1"})).empty());
+  auto ev = walk(1, kT0 + 1, -65, 0, 5, 0, 5, TargetClass::person, {"radar-1"});
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_TRUE(ev[0].alarm.confirmed);
+  EXPECT_EQ(ev[0].alarm.priority, AlarmPriority::high);
+  EXPECT_EQ(ev[0].alarm.confirmations, 2);
+  // A radar-only track: unconfirmed for `enter`, but `buffer` waives the second sensor.
+  ev = on(track(2, kT0 + 10, 0, -130, 0, 0, TargetClass::person, {"radar-1"}));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].alarm.rule, "buffer");
+  EXPECT_FALSE(ev[0].alarm.confirmed);
+  EXPECT_EQ(ev[0].alarm.priority, AlarmPriority::high);
+  ev = on(track(3, kT0 + 11, 0, 0, 0, 0, TargetClass::person, {"radar-1"}));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].alarm.rule, "enter");
+  EXPECT_EQ(ev[0].alarm.priority, AlarmPriority::low);
+}
+
 TEST_F(Engine, FenceAlarmConfirmedByATrackNearTheSegment) {
   load("");
   // A person 10 m outside segment 3, then the fence sensor reports segment 3.

@@ -36,6 +36,10 @@ struct AlarmScoreOptions {
   double after_s = 30;     // ... and at most this long after it
   double distance_m = 50;  // alarm position within this distance of the event (fence alarms:
                            // also any alarm on the event's segment or its neighbours)
+  // An alarm this close in time (and within distance_m) to any truth event of an intruder is
+  // caused by that intruder: a true alarm, not a false one (a fence alarm while the intruder
+  // waits at the fence before climbing).
+  double attribution_s = 60;
   AlarmPriority min_priority = AlarmPriority::high;
   double min_score = 0;  // the confirmation threshold (alarm score, 0..1)
   // Truth classes whose events are intrusions (bit per TargetClass).

@@ -75,8 +75,9 @@ struct Rule {
   AlarmPriority priority = AlarmPriority::high;
   bool armed = true;
   ClassMask classes = kAllClasses;
-  double min_class_p = 0;  // see docs/rules.md "Class filter"
-  bool air = false;        // consider air tracks (3-D) too
+  double min_class_p = 0;     // see docs/rules.md "Class filter"
+  bool air = false;           // consider air tracks (3-D) too
+  bool second_sensor = true;  // apply the second-sensor policy (false: one sensor type suffices)
   Schedule schedule;
   int line = 0;  // where it is in the site file
 
