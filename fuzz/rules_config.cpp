@@ -33,7 +33,8 @@ sensors:
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > 4096) return 0;
-  const std::string text = std::string(kSite) + std::string(reinterpret_cast<const char*>(data), size);
+  const std::string text =
+      std::string(kSite) + std::string(reinterpret_cast<const char*>(data), size);
   auto site = picket::load_site_from_string(text, "fuzz.yaml");
   if (!site) return 0;
   auto engine = picket::rules::RulesEngine::create(*site);

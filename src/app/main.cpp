@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_site_command(app, run);
   add_eval_command(app, run);
   add_store_command(app, run);
+  add_simulate_command(app, run);
   add_mot_command(app, run);
 
   try {
