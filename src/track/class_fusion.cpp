@@ -49,6 +49,7 @@ void fuse_kinematics(ClassProbabilities& p, double speed, double speed_sigma, do
     const double sh = std::max(height_sigma, std::max(0.1 * c.max_height, 2.0));
     double like = soft_bound(speed - c.max_speed, sv_hi) * soft_bound(c.min_speed - speed, sv_lo) *
                   soft_bound(height - c.max_height, sh);
+    if (like >= 1) continue;  // inside every bound: nothing to weigh
     like = std::max(like, 1e-9);
     p[static_cast<size_t>(k)] *= std::pow(like, weight);
   }

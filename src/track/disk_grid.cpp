@@ -15,32 +15,26 @@ DiskGrid::Range DiskGrid::range(const Vec2& c, double r) const {
 
 void DiskGrid::clear() {
   // Shrink a table that has grown far beyond what is used, else reset it in place.
-  if (keys_.size() > 64 && used_ * 8 < keys_.size()) {
-    keys_.assign(std::max<std::size_t>(64, keys_.size() / 4), kEmpty);
-  } else {
-    std::fill(keys_.begin(), keys_.end(), kEmpty);
-  }
-  heads_.resize(keys_.size());
-  mask_ = keys_.empty() ? 0 : keys_.size() - 1;
+  std::size_t n = slots_.size();
+  if (n > 64 && used_ * 8 < n) n = std::max<std::size_t>(64, n / 4);
+  slots_.assign(n, Slot{kEmpty, -1});
+  mask_ = n == 0 ? 0 : n - 1;
   used_ = 0;
   nodes_.clear();
   overflow_.clear();
 }
 
 void DiskGrid::grow() {
-  std::vector<std::uint64_t> old_keys = std::move(keys_);
-  std::vector<std::int32_t> old_heads = std::move(heads_);
-  const std::size_t n = std::max<std::size_t>(64, old_keys.size() * 2);
-  keys_.assign(n, kEmpty);
-  heads_.assign(n, -1);
+  std::vector<Slot> old = std::move(slots_);
+  const std::size_t n = std::max<std::size_t>(64, old.size() * 2);
+  slots_.assign(n, Slot{kEmpty, -1});
   mask_ = n - 1;
-  for (std::size_t i = 0; i < old_keys.size(); ++i) {
-    if (old_keys[i] == kEmpty) continue;
-    std::size_t j = hash(old_keys[i]) & mask_;
-    while (keys_[j] != kEmpty)
+  for (const Slot& s : old) {
+    if (s.key == kEmpty) continue;
+    std::size_t j = hash(s.key) & mask_;
+    while (slots_[j].key != kEmpty)
       j = (j + 1) & mask_;
-    keys_[j] = old_keys[i];
-    heads_[j] = old_heads[i];
+    slots_[j] = s;
   }
 }
 
@@ -52,18 +46,19 @@ void DiskGrid::insert(std::uint32_t item, const Vec2& centre, double radius) {
   }
   for (std::int64_t iy = r.y0; iy <= r.y1; ++iy) {
     for (std::int64_t ix = r.x0; ix <= r.x1; ++ix) {
-      if ((used_ + 1) * 2 > keys_.size()) grow();
+      if ((used_ + 1) * 2 > slots_.size()) grow();
       const std::uint64_t key = pack(ix, iy);
       std::size_t i = hash(key) & mask_;
-      while (keys_[i] != kEmpty && keys_[i] != key)
+      while (slots_[i].key != kEmpty && slots_[i].key != key)
         i = (i + 1) & mask_;
-      if (keys_[i] == kEmpty) {
-        keys_[i] = key;
-        heads_[i] = -1;
+      Slot& s = slots_[i];
+      if (s.key == kEmpty) {
+        s.key = key;
+        s.head = -1;
         ++used_;
       }
-      nodes_.push_back({item, heads_[i]});
-      heads_[i] = static_cast<std::int32_t>(nodes_.size() - 1);
+      nodes_.push_back({item, s.head});
+      s.head = static_cast<std::int32_t>(nodes_.size() - 1);
     }
   }
 }

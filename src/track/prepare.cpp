@@ -51,6 +51,37 @@ SensorModel make_sensor_model(const SensorDef& def, int index, const Site& site,
   return s;
 }
 
+int PreparedDetection::dim(int k) const {
+  if (polar) return 2 + (k == 1 && has_elevation ? 1 : 0) + (has_doppler ? 1 : 0);
+  return k == 1 && has_up ? 3 : 2;
+}
+
+void PreparedDetection::view(int k, MeasView& v) const {
+  v.polar = polar;
+  v.origin = origin;
+  v.ground_height = ground_height;
+  v.elevation = polar && k == 1 && has_elevation;
+  v.doppler = polar && has_doppler;
+  const int n = dim(k);
+  v.R.topLeftCorner(n, n).setZero();
+  int i = 0;
+  auto put = [&](int c) {
+    v.z(i) = z[c];
+    v.R(i, i) = var[c];
+    ++i;
+  };
+  put(0);
+  put(1);
+  v.R(0, 1) = v.R(1, 0) = cov01;
+  if (polar) {
+    if (v.elevation) put(2);
+    if (has_doppler) put(3);
+  } else if (k == 1 && has_up) {
+    put(2);
+  }
+  v.dim = i;
+}
+
 std::optional<PrepareFailure> prepare_detection(const Detection& d, const SensorModel& s,
                                                 const Site& site, const TrackerParams& p,
                                                 PreparedDetection& out) {
@@ -59,19 +90,22 @@ std::optional<PrepareFailure> prepare_detection(const Detection& d, const Sensor
       !finite(d.sigma_elevation) || !finite(d.doppler) || !finite(d.score)) {
     return PrepareFailure{Rejection::non_finite, "a sigma, the Doppler or the score is not finite"};
   }
-  out = PreparedDetection{};
   out.t = d.t;
   out.sensor = s.index;
   out.cls = d.cls;
   out.score = std::clamp(d.score.value_or(1.0), 0.0, 1.0);
+  out.cov01 = 0;
+  out.has_up = out.has_elevation = out.has_doppler = out.has_height = false;
   const double gh = p.ground_height_m;
+  out.ground_height = gh;
   const Eigen::Vector3d& origin = s.def.enu;
 
   auto cartesian = [&](double e, double n, std::optional<double> up,
                        double sigma) -> std::optional<PrepareFailure> {
     if (!std::isfinite(e) || !std::isfinite(n) || !finite(up))
       return PrepareFailure{Rejection::non_finite, "position is not finite"};
-    if (std::hypot(e, n) > p.max_distance_m || (up && std::abs(*up) > p.max_distance_m)) {
+    if (e * e + n * n > p.max_distance_m * p.max_distance_m ||
+        (up && std::abs(*up) > p.max_distance_m)) {
       return PrepareFailure{Rejection::out_of_area,
                             fmt::format("position ({:.0f}, {:.0f}) is farther than {:.0f} m from "
                                         "the site origin",
@@ -79,22 +113,19 @@ std::optional<PrepareFailure> prepare_detection(const Detection& d, const Sensor
     }
     sigma = std::max(sigma, 0.01);
     const double v = sigma * sigma;
-    MeasView& g = out.view[0];
-    g.dim = 2;
-    g.z.head<2>() << e, n;
-    g.R.topLeftCorner<2, 2>() = v * Eigen::Matrix2d::Identity();
-    MeasView& a = out.view[1];
-    a = g;
-    out.jacobian[0] = out.jacobian[1] = 1;
-    if (up) {
-      a.dim = 3;
-      a.z(2) = *up;
-      a.R(2, 2) = v;
-      out.jacobian[1] = 1 / kHeightSpan;
-    }
+    out.polar = false;
+    out.z[0] = e;
+    out.z[1] = n;
+    out.z[2] = up.value_or(gh);
+    out.z[3] = 0;
+    out.var[0] = out.var[1] = out.var[2] = v;
+    out.var[3] = 0;
+    out.has_up = up.has_value();
+    out.jacobian[0] = 1;
+    out.jacobian[1] = up ? 1 / kHeightSpan : 1;
     out.enu = Eigen::Vector3d(e, n, up.value_or(gh));
-    out.enu_cov = v * Eigen::Matrix3d::Identity();
-    if (!up) out.enu_cov(2, 2) = p.initial_vertical_sigma_m * p.initial_vertical_sigma_m;
+    out.enu_cov = v * Eigen::Matrix2d::Identity();
+    out.enu_var_up = up ? v : p.initial_vertical_sigma_m * p.initial_vertical_sigma_m;
     out.has_height = up.has_value();
     out.sigma_xy = sigma;
     return std::nullopt;
@@ -140,42 +171,27 @@ std::optional<PrepareFailure> prepare_detection(const Detection& d, const Sensor
     Eigen::Matrix2d J;
     J << sb_, rho * cb, cb, -rho * sb_;
     const Eigen::Matrix2d Rp = Eigen::Vector2d(sr * sr, sb * sb).asDiagonal();
-    out.enu_cov.setZero();
-    out.enu_cov.topLeftCorner<2, 2>() = J * Rp * J.transpose();
-    out.enu_cov(2, 2) = m->elevation ? std::pow(r * se, 2) + sr * sr
-                                     : p.initial_vertical_sigma_m * p.initial_vertical_sigma_m;
+    out.enu_cov = J * Rp * J.transpose();
+    out.enu_var_up = m->elevation ? std::pow(r * se, 2) + sr * sr
+                                  : p.initial_vertical_sigma_m * p.initial_vertical_sigma_m;
     out.has_height = m->elevation.has_value();
     out.sigma_xy = std::max(sr, rho * sb);
-    const bool dop = d.doppler && p.use_doppler;
-    const double dop_factor = dop ? 1.0 / (2 * p.clutter_doppler_span_mps) : 1.0;
-    for (int k = 0; k < 2; ++k) {
-      MeasView& v = out.view[k];
-      v.polar = true;
-      v.origin = origin;
-      v.ground_height = gh;
-      v.elevation = k == 1 && m->elevation.has_value();
-      v.doppler = dop;
-      int i = 0;
-      v.z(i) = r;
-      v.R(i, i) = sr * sr;
-      ++i;
-      v.z(i) = wrap_pi(b);
-      v.R(i, i) = sb * sb;
-      ++i;
-      if (v.elevation) {
-        v.z(i) = *m->elevation;
-        v.R(i, i) = se * se;
-        ++i;
-      }
-      if (dop) {
-        v.z(i) = *d.doppler;
-        v.R(i, i) = p.doppler_sigma_mps * p.doppler_sigma_mps;
-        ++i;
-      }
-      v.dim = i;
-      out.jacobian[k] =
-          (v.elevation ? r * r * std::cos(*m->elevation) / kHeightSpan : rho) * dop_factor;
-    }
+    out.polar = true;
+    out.origin = origin;
+    out.has_elevation = m->elevation.has_value();
+    out.has_doppler = d.doppler && p.use_doppler;
+    out.z[0] = r;
+    out.z[1] = wrap_pi(b);
+    out.z[2] = m->elevation.value_or(0);
+    out.z[3] = d.doppler.value_or(0);
+    out.var[0] = sr * sr;
+    out.var[1] = sb * sb;
+    out.var[2] = se * se;
+    out.var[3] = p.doppler_sigma_mps * p.doppler_sigma_mps;
+    const double dop_factor = out.has_doppler ? 1.0 / (2 * p.clutter_doppler_span_mps) : 1.0;
+    out.jacobian[0] = rho * dop_factor;
+    out.jacobian[1] =
+        (out.has_elevation ? r * r * std::cos(*m->elevation) / kHeightSpan : rho) * dop_factor;
     return std::nullopt;
   }
   if (const auto* m = std::get_if<EnuMeasurement>(&d.measurement)) {
@@ -213,14 +229,14 @@ std::optional<PrepareFailure> prepare_detection(const Detection& d, const Sensor
     const Vec2 mid = 0.5 * (a + b);
     const Vec2 u = len > 1e-6 ? Vec2((b - a) / len) : Vec2(1, 0);
     const Vec2 nrm(-u.y(), u.x());
-    double across = position_sigma();
-    across = std::max(across, 0.01);
+    const double across = std::max(position_sigma(), 0.01);
     const Eigen::Matrix2d R = (len * len / 12 + across * across) * u * u.transpose() +
                               across * across * nrm * nrm.transpose();
     if (auto f = cartesian(mid.x(), mid.y(), std::nullopt, across)) return f;
-    for (auto& v : out.view)
-      v.R.topLeftCorner<2, 2>() = R;
-    out.enu_cov.topLeftCorner<2, 2>() = R;
+    out.var[0] = R(0, 0);
+    out.var[1] = R(1, 1);
+    out.cov01 = R(0, 1);
+    out.enu_cov = R;
     out.sigma_xy = std::sqrt(len * len / 12 + across * across);
     return std::nullopt;
   }

@@ -214,6 +214,7 @@ struct Tracker::Impl {
   std::vector<std::uint32_t> spawned;
   std::vector<int> covering;
   std::vector<char> det_used;
+  MeasView gate_views[2];  // the detection being gated, as 2-D and 3-D tracks see it
 
   // ---------------------------------------------------------------------------------------
   void init() {
@@ -516,6 +517,7 @@ struct Tracker::Impl {
       ++serial;
       const double radius = gate_k * det.sigma_xy;
       const Vec2 xy = det.enu.head<2>();
+      bool view_built[2] = {false, false};
 
       grid.query(xy, radius, [&](std::uint32_t ti) {
         Track& tr = tracks[ti];
@@ -525,7 +527,11 @@ struct Tracker::Impl {
         const double reach = tr.reg_radius + radius;
         if ((xy - tr.reg_centre).squaredNorm() > reach * reach) return;
         const int k = tr.air() ? 1 : 0;
-        const MeasView& v = det.view[k];
+        MeasView& v = gate_views[k];
+        if (!view_built[k]) {
+          det.view(k, v);
+          view_built[k] = true;
+        }
         double ll = 0, d2 = 0;
         const MotionNoise& q = tr.q;
         const bool ok =
@@ -613,7 +619,8 @@ struct Tracker::Impl {
   bool hit(std::uint32_t ti, const PreparedDetection& det) {
     Track& tr = tracks[ti];
     const int k = tr.air() ? 1 : 0;
-    const MeasView& v = det.view[k];
+    MeasView v;
+    det.view(k, v);
     const MotionNoise& q = tr.q;
     const double ll = with_filter(tr.filter, [&](auto& f) {
       f.predict(std::max(det.t, f.time()), imm, q);
@@ -643,8 +650,7 @@ struct Tracker::Impl {
     ++tr.hits;
     // A single report never confirms a track (its velocity is unknown); see spawn().
     if (tr.status == TrackStatus::tentative && r_new >= p.confirm_existence && tr.hits >= 2) {
-      tr.status = TrackStatus::confirmed;
-      ++stats.tracks_confirmed;
+      confirm(tr);
     } else if (tr.status == TrackStatus::coasting) {
       tr.status = TrackStatus::confirmed;
     }
@@ -668,7 +674,7 @@ struct Tracker::Impl {
   void kinematic_class(Track& tr, double t) {
     tr.class_kin_t = t;
     const Kinematics k = predicted_kinematics(tr, t);
-    const double speed = std::hypot(k.vel.x(), k.vel.y(), k.vu);
+    const double speed = std::sqrt(k.vel.squaredNorm() + k.vu * k.vu);
     const double speed_sigma = std::sqrt(std::max(0.5 * k.vel_cov.trace(), 0.0));
     const double height = tr.air() ? k.up - p.ground_height_m : 0;
     const double height_sigma = tr.air() ? std::sqrt(std::max(k.up_var, 0.0)) : 1;
@@ -694,6 +700,7 @@ struct Tracker::Impl {
     for (std::uint32_t k = 0; k < pairs.size(); ++k)
       by_track[pairs[k].track].push_back(k);
     std::vector<const MeasView*> views;
+    std::vector<MeasView> view_store;
     std::vector<double> b;
     for (std::size_t i = 0; i < nt; ++i) {
       const auto& ks = by_track[i];
@@ -705,17 +712,21 @@ struct Tracker::Impl {
       for (auto k : ks)
         if (beta[k] > beta[best]) best = k;
       const PreparedDetection& bd = slots[batch[pairs[best].det]];
-      const int dim = bd.view[kdim].dim;
-      views.clear();
+      const int dim = bd.dim(kdim);
+      view_store.clear();
       b.clear();
       double sum = 0;
       for (auto k : ks) {
         const PreparedDetection& d = slots[batch[pairs[k].det]];
-        if (d.view[kdim].dim != dim || beta[k] < 1e-4) continue;
-        views.push_back(&d.view[kdim]);
+        if (d.dim(kdim) != dim || beta[k] < 1e-4) continue;
+        view_store.emplace_back();
+        d.view(kdim, view_store.back());
         b.push_back(beta[k]);
         sum += beta[k];
       }
+      views.clear();
+      for (const auto& v : view_store)
+        views.push_back(&v);
       const double b0 = beta0[i];
       const double scale = (1 - b0) / std::max(sum, 1e-12);
       for (auto& x : b)
@@ -759,8 +770,7 @@ struct Tracker::Impl {
       }
       if (tr.status == TrackStatus::tentative && tr.existence >= p.confirm_existence &&
           tr.hits >= 2) {
-        tr.status = TrackStatus::confirmed;
-        ++stats.tracks_confirmed;
+        confirm(tr);
       } else if (tr.status == TrackStatus::coasting && b0 < 0.5) {
         tr.status = TrackStatus::confirmed;
       }
@@ -793,10 +803,28 @@ struct Tracker::Impl {
       tr.stamp = serial;
       const Kinematics k = predicted_kinematics(tr, det.t);
       const Vec2 d = xy - k.pos;
-      const Eigen::Matrix2d S = k.pos_cov + det.enu_cov.topLeftCorner<2, 2>();
+      const Eigen::Matrix2d S = k.pos_cov + det.enu_cov;
       dup = d.dot(S.ldlt().solve(d)) <= dup_gate;
     });
     return dup;
+  }
+
+  // Tentative -> confirmed. Tentative tracks run one constant-velocity mode (their velocity is
+  // too uncertain for turn modes to mean anything, and most are clutter); with the IMM, a
+  // confirmed track's filter becomes the three-mode bank, every mode starting from the estimate.
+  void confirm(Track& tr) {
+    tr.status = TrackStatus::confirmed;
+    ++stats.tracks_confirmed;
+    if (imm.modes == 1) return;
+    if (auto* g = std::get_if<Ground1>(&tr.filter)) {
+      Ground3 f;
+      f.init(g->time(), g->estimate().x, g->estimate().P);
+      tr.filter = f;
+    } else if (auto* a = std::get_if<std::unique_ptr<Air1>>(&tr.filter)) {
+      auto f = std::make_unique<Air3>();
+      f->init((*a)->time(), (*a)->estimate().x, (*a)->estimate().P);
+      tr.filter = std::move(f);
+    }
   }
 
   void spawn(const PreparedDetection& det) {
@@ -816,12 +844,13 @@ struct Tracker::Impl {
       fuse_class_report(tr.cls, *det.cls, p.class_report_accuracy, det.score);
     refresh_noise(tr);
     const double sv2 = p.initial_speed_sigma_mps * p.initial_speed_sigma_mps;
-    const bool imm_motion = imm.modes > 1;
+    const bool imm_motion = false;  // see confirm()
     if (air) {
       Vec<6> x = Vec<6>::Zero();
       x.head<3>() = det.enu;
       Mat<6> P = Mat<6>::Zero();
-      P.topLeftCorner<3, 3>() = det.enu_cov;
+      P.topLeftCorner<2, 2>() = det.enu_cov;
+      P(2, 2) = det.enu_var_up;
       P.bottomRightCorner<3, 3>() = sv2 * Eigen::Matrix3d::Identity();
       if (imm_motion) {
         auto f = std::make_unique<Air3>();
@@ -836,7 +865,7 @@ struct Tracker::Impl {
       Vec<4> x = Vec<4>::Zero();
       x.head<2>() = det.enu.head<2>();
       Mat<4> P = Mat<4>::Zero();
-      P.topLeftCorner<2, 2>() = det.enu_cov.topLeftCorner<2, 2>();
+      P.topLeftCorner<2, 2>() = det.enu_cov;
       P.bottomRightCorner<2, 2>() = sv2 * Eigen::Matrix2d::Identity();
       if (imm_motion) {
         Ground3 f;
@@ -904,10 +933,17 @@ struct Tracker::Impl {
     ++stats.manage_runs;
     const std::size_t first = n_updates;
     const double pg = p.gate_probability;
+    const double t_end = tm + p.manage_interval_s;  // the new epoch's end
     for (auto& tr : tracks) {
       if (tr.deleted) continue;
       double r = existence_at(tr, tm);
-      const Kinematics k = predicted_kinematics(tr, tm);
+      // One prediction, to the end of the new epoch: the mean at tm follows by moving back
+      // along the velocity, and the covariance at the end bounds the one at tm.
+      Kinematics k = predicted_kinematics(tr, t_end);
+      const double back = t_end - std::max(tm, trk_time(tr));
+      const Vec2 pos_end = k.pos;
+      k.pos -= back * k.vel;
+      k.up -= back * k.vu;
       const Enu pos(k.pos.x(), k.pos.y(), tr.air() ? k.up : p.ground_height_m);
       covering.clear();
       sensor_grid.query(k.pos, 0.0,
@@ -974,7 +1010,12 @@ struct Tracker::Impl {
         tr.cause_sensor = -1;
         if (was_published) publish(tr, tm);
         ++stats.tracks_deleted;
+        continue;
       }
+      // the disk it can be gated in during the new epoch (see track_disk)
+      const double half = 0.5 * (t_end - std::max(tm, trk_time(tr)));
+      tr.reg_centre = pos_end - half * k.vel;
+      tr.reg_radius = k.vel.norm() * half + gate_k * sigma + 1;
     }
     sort_updates(first);
     // numerically failed tracks were marked deleted without publication above or in hit()
@@ -991,8 +1032,10 @@ struct Tracker::Impl {
     track_local.assign(tracks.size(), -1);
     for (auto& st : ss)
       st.scan_times.clear();
-    epoch_end = tm + p.manage_interval_s;
-    rebuild_grid(tm);
+    epoch_end = t_end;
+    grid.clear();
+    for (std::uint32_t ti = 0; ti < tracks.size(); ++ti)
+      grid.insert(ti, tracks[ti].reg_centre, tracks[ti].reg_radius);
   }
 
   // ---------------------------------------------------------------------------------------

@@ -48,6 +48,29 @@ TEST(Motion, StructuredPredictionEqualsDenseProduct) {
   }
 }
 
+TEST(Motion, StructuredTurnPredictionEqualsDenseProduct) {
+  std::mt19937 rng(8);
+  std::normal_distribution<double> g(0, 1);
+  for (int trial = 0; trial < 20; ++trial) {
+    Mat<6> A;
+    for (int i = 0; i < 36; ++i)
+      A.data()[i] = g(rng);
+    Mat<6> P = A * A.transpose() + Mat<6>::Identity();
+    Vec<6> x;
+    for (int i = 0; i < 6; ++i)
+      x(i) = g(rng);
+    const double dt = 0.1 + trial * 0.3, w = trial % 2 ? 0.2 : -0.35;
+    const MotionNoise q{0.7, 0.2};
+    Mat<6> F, Q;
+    ct_model<3>(dt, w, q, F, Q);
+    const Vec<6> x_ref = F * x;
+    const Mat<6> P_ref = F * P * F.transpose() + Q;
+    ct_predict<3>(dt, w, q, x, P);
+    EXPECT_LT((x - x_ref).norm(), 1e-9);
+    EXPECT_LT((P - P_ref).norm(), 1e-9);
+  }
+}
+
 TEST(Motion, CoordinatedTurnRotatesVelocity) {
   // A quarter turn left at 0.1 rad/s takes pi/0.2 s: velocity (1, 0) becomes (0, 1), and the
   // position moves along the arc of radius v/w = 10 m to (10, 10).

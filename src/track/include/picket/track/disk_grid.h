@@ -84,16 +84,20 @@ class DiskGrid {
   std::int32_t find(std::uint64_t key) const {
     std::size_t i = hash(key) & mask_;
     for (;;) {
-      if (keys_[i] == key) return heads_[i];
-      if (keys_[i] == kEmpty) return -1;
+      const Slot& s = slots_[i];
+      if (s.key == key) return s.head;
+      if (s.key == kEmpty) return -1;
       i = (i + 1) & mask_;
     }
   }
   void grow();
 
+  struct Slot {
+    std::uint64_t key;
+    std::int32_t head;  // last node of the cell's list
+  };
   double cell_;
-  std::vector<std::uint64_t> keys_;
-  std::vector<std::int32_t> heads_;
+  std::vector<Slot> slots_;  // key and list head side by side: one cache line per probe
   std::size_t mask_ = 0;
   std::size_t used_ = 0;  // occupied slots
   std::vector<Node> nodes_;

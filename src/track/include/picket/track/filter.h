@@ -45,6 +45,7 @@ template <int M>
 struct Innovation {
   Vec<M> nu;
   Mat<M> S;
+  Mat<M> S_inv;     // S^-1 (valid when ok)
   double d2 = 0;    // Mahalanobis distance squared, nu' S^-1 nu
   double norm = 0;  // the Gaussian's normalising constant, det(2 pi S)^-1/2
   bool ok = false;  // S positive definite
@@ -107,13 +108,8 @@ class KinematicFilter {
     for (int s = 0; s < steps; ++s) {
       if constexpr (K > 1) interact(h, cfg);
       cv_predict<D>(h, q, xm(0), Pm(0));
-      for (int j = 1; j < K; ++j) {
-        const double w = j == 1 ? cfg.turn_rate : -cfg.turn_rate;
-        Cov F, Q;
-        ct_model<D>(h, w, q, F, Q);
-        xm(j) = F * xm(j);
-        Pm(j) = F * Pm(j) * F.transpose() + Q;
-      }
+      for (int j = 1; j < K; ++j)
+        ct_predict<D>(h, j == 1 ? cfg.turn_rate : -cfg.turn_rate, q, xm(j), Pm(j));
     }
     t_ = t;
     combine();
@@ -140,13 +136,12 @@ class KinematicFilter {
         like[j] = -1;
         continue;
       }
-      const Eigen::LLT<Mat<M>> llt(in.S);
       const Eigen::Matrix<double, N, M> PHt = Pm(j) * H.transpose();
-      const Eigen::Matrix<double, N, M> G = llt.solve(PHt.transpose()).transpose();
+      const Eigen::Matrix<double, N, M> G = PHt * in.S_inv;
       xs[j] = xm(j) + G * in.nu;
-      // Joseph form: symmetric and positive definite whatever the rounding
-      const Cov IGH = Cov::Identity() - G * H;
-      Ps[j] = IGH * Pm(j) * IGH.transpose() + G * R * G.transpose();
+      // P - G S G' = P - G (P H')', symmetrised (the optimal gain makes this equal to the Joseph
+      // form up to rounding, at a fraction of the cost)
+      Ps[j] = Pm(j) - G * PHt.transpose();
       Ps[j] = 0.5 * (Ps[j] + Ps[j].transpose()).eval();
       like[j] = in.likelihood();
       if constexpr (K > 1) logl[j] = -0.5 * in.d2 + std::log(in.norm);
@@ -264,18 +259,27 @@ class KinematicFilter {
     Innovation<M> in;
     in.nu = innovation<M>(m, zhat);
     in.S = H * cov * H.transpose() + R;
-    const Eigen::LLT<Mat<M>> llt(in.S);
-    if (llt.info() != Eigen::Success) return in;
-    const Vec<M> w = llt.matrixL().solve(in.nu);
-    in.d2 = w.squaredNorm();
-    double det_l = 1;
-    for (int i = 0; i < M; ++i)
-      det_l *= llt.matrixL()(i, i);
     // (2 pi)^(M/2) for M = 2, 3, 4
     constexpr double kTwoPi = 2 * std::numbers::pi;
-    const double c = M == 2 ? kTwoPi : M == 4 ? kTwoPi * kTwoPi : kTwoPi * std::sqrt(kTwoPi);
-    in.norm = 1 / (c * det_l);
-    in.ok = std::isfinite(in.d2) && std::isfinite(in.norm) && in.norm > 0;
+    constexpr double c = M == 2 ? kTwoPi : M == 4 ? kTwoPi * kTwoPi : 15.749609945722419;
+    double det = 0;
+    if constexpr (M == 2) {
+      // closed form: positive definite iff S00 > 0 and det S > 0
+      det = in.S(0, 0) * in.S(1, 1) - in.S(0, 1) * in.S(1, 0);
+      if (!(in.S(0, 0) > 0) || !(det > 0)) return in;
+      in.S_inv << in.S(1, 1) / det, -in.S(0, 1) / det, -in.S(1, 0) / det, in.S(0, 0) / det;
+    } else {
+      const Eigen::LLT<Mat<M>> llt(in.S);
+      if (llt.info() != Eigen::Success) return in;
+      double det_l = 1;
+      for (int i = 0; i < M; ++i)
+        det_l *= llt.matrixL()(i, i);
+      det = det_l * det_l;
+      in.S_inv = llt.solve(Mat<M>::Identity());
+    }
+    in.d2 = in.nu.dot(in.S_inv * in.nu);
+    in.norm = 1 / (c * std::sqrt(det));
+    in.ok = std::isfinite(in.d2) && in.d2 >= 0 && std::isfinite(in.norm) && in.norm > 0;
     return in;
   }
 

@@ -30,8 +30,7 @@ struct MeasView {
   bool elevation = false;                            // polar: z(2) is elevation
   bool doppler = false;                              // polar: z(dim-1) is Doppler
   Eigen::Vector3d origin = Eigen::Vector3d::Zero();  // polar: the sensor's position, ENU
-  double ground_height = 0;       // polar, 2-D tracks: the target's assumed height
-  double clutter_density = 1e-9;  // false reports per unit of measurement space per scan
+  double ground_height = 0;  // polar, 2-D tracks: the target's assumed height
 };
 
 // Predicted measurement zhat = h(x) and its Jacobian H at x, for a D-dimensional state.

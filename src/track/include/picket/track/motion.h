@@ -89,4 +89,32 @@ void cv_predict(double dt, const MotionNoise& q, Vec<2 * D>& x, Mat<2 * D>& P) {
   }
 }
 
+// x <- F x, P <- F P F' + Q for the coordinated turn, on 2 x 2 blocks: with F = [I A; 0 B]
+// (A, B acting on the horizontal velocity, identity and dt vertically),
+//   F P F' = [P11 + A P21 + P12 A' + A P22 A',  (P12 + A P22) B';  B (P21 + P22 A'),  B P22 B'].
+template <int D>
+void ct_predict(double dt, double w, const MotionNoise& q, Vec<2 * D>& x, Mat<2 * D>& P) {
+  assert(dt >= 0);
+  if (std::abs(w) < 1e-9) {
+    cv_predict<D>(dt, q, x, P);
+    return;
+  }
+  Mat<2 * D> F, Q;
+  ct_model<D>(dt, w, q, F, Q);
+  const auto A = F.template topRightCorner<D, D>();
+  const auto B = F.template bottomRightCorner<D, D>();
+  const Mat<D> P11 = P.template topLeftCorner<D, D>();
+  const Mat<D> P12 = P.template topRightCorner<D, D>();
+  const Mat<D> P22 = P.template bottomRightCorner<D, D>();
+  const Mat<D> AP22 = A * P22;
+  const Mat<D> T12 = P12 + AP22;  // first block row times [0; I]
+  P.template topLeftCorner<D, D>() =
+      P11 + A * P12.transpose() + P12 * A.transpose() + AP22 * A.transpose();
+  P.template topRightCorner<D, D>() = T12 * B.transpose();
+  P.template bottomLeftCorner<D, D>() = B * T12.transpose();
+  P.template bottomRightCorner<D, D>() = B * P22 * B.transpose();
+  P += Q;
+  x = F * x;
+}
+
 }  // namespace picket::track

@@ -34,18 +34,34 @@ struct SensorModel {
 SensorModel make_sensor_model(const SensorDef& def, int index, const Site& site,
                               const TrackerParams& p);
 
+// A validated report, compact (it waits in the reorder buffer): the measurement with its noise,
+// and an approximate ENU position for gating and initiation. view() builds the measurement as a
+// 2-D (k = 0) or 3-D (k = 1) track sees it.
 struct PreparedDetection {
   double t = 0;
-  int sensor = 0;
   std::uint64_t ref = 0;
-  MeasView view[2];             // as seen by a 2-D (ground) and by a 3-D (air) track
+  int sensor = 0;
+  bool polar = false;
+  bool has_up = false;           // Cartesian: z[2] is the height
+  bool has_elevation = false;    // polar: z[2] is the elevation
+  bool has_doppler = false;      // polar: z[3] is the Doppler
+  bool has_height = false;       // the report fixes the target's height (up or elevation)
+  double z[4] = {0, 0, 0, 0};    // polar: range, bearing, elevation, Doppler; else east, north, up
+  double var[4] = {0, 0, 0, 0};  // their variances
+  double cov01 = 0;              // covariance of z[0] and z[1] (fence segments)
+  Eigen::Vector3d origin = Eigen::Vector3d::Zero();  // polar: the sensor
+  double ground_height = 0;
   double jacobian[2] = {1, 1};  // density per m^2 -> density in each view's measurement space
-  Eigen::Vector3d enu = Eigen::Vector3d::Zero();  // approximate position (initiation, gating)
-  Eigen::Matrix3d enu_cov = Eigen::Matrix3d::Identity();
-  bool has_height = false;
+  Eigen::Vector3d enu = Eigen::Vector3d::Zero();          // approximate position
+  Eigen::Matrix2d enu_cov = Eigen::Matrix2d::Identity();  // its horizontal covariance
+  double enu_var_up = 0;                                  // and vertical variance
   double sigma_xy = 1;  // largest horizontal standard deviation of enu, m
   std::optional<TargetClass> cls;
   double score = 1;
+
+  // The measurement as a track of 2 (k = 0) or 3 (k = 1) dimensions sees it.
+  void view(int k, MeasView& v) const;
+  int dim(int k) const;
 };
 
 struct PrepareFailure {
