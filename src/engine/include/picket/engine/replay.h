@@ -8,10 +8,11 @@
 //
 // ReplayChain is the pure part: detections in, track updates and alarm events out, with the
 // rules fed in data-time order. Track updates and reports are held until the data clock has
-// passed them by `hold_s` (the tracker's reorder window plus half the longest scan period, so a
-// radar sweep's batch is out of the tracker before a fence report of the same moment reaches
-// the rules); then both streams go to the rules merged by time, updates first on a tie. The
-// same detections in the same order always give the same outputs.
+// passed them by `hold_s` (the tracker's reorder window plus the larger of half the longest
+// scan period and the manage interval, so a radar sweep's batch is out of the tracker before a
+// fence report of the same moment reaches the rules); then both streams go to the rules merged
+// by time, updates first on a tie. The same detections in the same order always give the same
+// outputs.
 //
 // run_replay adds the files: it reads DETECTIONS, writes DIR/tracks.jsonl, stores samples,
 // detections, sensor status and alarm events in DIR/picket.db, and appends each alarm event to
