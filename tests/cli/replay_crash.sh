@@ -3,7 +3,9 @@
 # after each kill the store passes PRAGMA integrity_check and holds every alarm event that had
 # been announced (written to alarms.jsonl); each restart resumes; the replay finally completes
 # with the same alarms.jsonl, byte for byte, as a run never interrupted.
-# PICKET_SEED=N repeats a sequence of kill moments.
+# PICKET_SEED=N repeats a sequence of kill moments. About 8 s in the release build; several
+# minutes under ASan, hence:
+# ctest-labels: slow
 set -euo pipefail
 picket=$1
 src=$2
