@@ -44,7 +44,7 @@ struct RunOptions {
   std::string sim_events;
   std::string static_dir;
   std::string exercises;
-  double reorder_window_s = 0.2;
+  double reorder_window_s = 0.05;
 };
 
 double wall_now() {
