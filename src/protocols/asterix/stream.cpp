@@ -1,0 +1,187 @@
+#include "picket/protocols/asterix/stream.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace picket::asterix {
+
+namespace {
+constexpr std::size_t kWindow = 1 << 20;  // octets read at a time
+constexpr std::size_t kMaxBlock = 0xFFFF;
+
+std::size_t be16(const std::uint8_t* p) {
+  return (std::size_t{p[0]} << 8) | p[1];
+}
+}  // namespace
+
+Result<BlockReader> BlockReader::open(const std::string& path) {
+  BlockReader r;
+  if (path == "-") {
+    r.file_ = stdin;
+  } else {
+    r.file_ = std::fopen(path.c_str(), "rb");
+    if (r.file_ == nullptr) return Error{path, std::strerror(errno)};
+    r.owns_ = true;
+    if (std::fseek(r.file_, 0, SEEK_END) == 0) {
+      const long n = std::ftell(r.file_);
+      if (n > 0) r.size_ = static_cast<std::uint64_t>(n);
+      std::fseek(r.file_, 0, SEEK_SET);
+    }
+  }
+  r.buf_.resize(kWindow + kMaxBlock + 16);
+  r.data_ = r.buf_.data();
+  return r;
+}
+
+BlockReader::BlockReader(std::span<const std::uint8_t> data, std::uint64_t base_offset)
+    : data_(data.data()), end_(data.size()), base_(base_offset), size_(data.size()), eof_(true) {}
+
+BlockReader::BlockReader(BlockReader&& o) noexcept {
+  *this = std::move(o);
+}
+
+BlockReader& BlockReader::operator=(BlockReader&& o) noexcept {
+  if (this != &o) {
+    if (owns_ && file_) std::fclose(file_);
+    file_ = std::exchange(o.file_, nullptr);
+    owns_ = std::exchange(o.owns_, false);
+    const bool own_buf = o.data_ == o.buf_.data();
+    buf_ = std::move(o.buf_);
+    data_ = own_buf ? buf_.data() : o.data_;
+    pos_ = o.pos_;
+    end_ = o.end_;
+    last_block_ = o.last_block_;
+    base_ = o.base_;
+    size_ = o.size_;
+    eof_ = o.eof_;
+    io_error_ = std::move(o.io_error_);
+  }
+  return *this;
+}
+
+BlockReader::~BlockReader() {
+  if (owns_ && file_) std::fclose(file_);
+}
+
+bool BlockReader::ensure(std::size_t n) {
+  while (avail() < n) {
+    if (eof_ || file_ == nullptr) return false;
+    // Keep everything from the last returned block on (resume_if_block_at may go back there).
+    const std::size_t keep = std::min(pos_, last_block_);
+    if (keep > 0) {
+      std::memmove(buf_.data(), buf_.data() + keep, end_ - keep);
+      end_ -= keep;
+      pos_ -= keep;
+      last_block_ -= keep;
+      base_ += keep;
+    }
+    const std::size_t room = buf_.size() - end_;
+    const std::size_t got = std::fread(buf_.data() + end_, 1, std::min(room, kWindow), file_);
+    end_ += got;
+    if (got == 0) {
+      if (std::ferror(file_))
+        io_error_ = Error{fmt::format("byte {}", base_ + end_), std::strerror(errno)};
+      eof_ = true;
+    }
+  }
+  return true;
+}
+
+bool BlockReader::plausible(std::size_t i) const {
+  const std::uint8_t* p = data_ + i;
+  return is_known_category(p[0]) && be16(p + 1) >= 4;
+}
+
+void BlockReader::resync(RecordSink& sink, DecodeStats& stats, const std::string& why) {
+  ++stats.bad_framing;
+  const std::uint64_t from = base_ + pos_;
+  std::size_t skipped = 1;
+  ++pos_;
+  for (;; ++pos_, ++skipped) {
+    if (!ensure(3)) {
+      skipped += avail();
+      pos_ = end_;
+      break;
+    }
+    if (!plausible(pos_)) continue;
+    const std::size_t len = be16(data_ + pos_ + 1);
+    if (!ensure(len)) continue;  // runs past the end of the data
+    if (avail() == len) break;   // ends exactly at the end of the data
+    if (ensure(len + 3) && plausible(pos_ + len)) break;
+  }
+  sink.on_issue(
+      Issue{Severity::error, from, -1, "block",
+            fmt::format("{}; {} octets skipped to {}", why, skipped,
+                        avail() ? fmt::format("the next plausible block at byte {}", base_ + pos_)
+                                : std::string("the end of the data"))});
+}
+
+std::optional<BlockReader::Block> BlockReader::next(RecordSink& sink, DecodeStats& stats) {
+  for (;;) {
+    if (!ensure(3)) {
+      if (avail() > 0) {
+        ++stats.bad_framing;
+        sink.on_issue(Issue{Severity::error, base_ + pos_, -1, "block",
+                            fmt::format("{} trailing octet{} too short for a block header", avail(),
+                                        avail() == 1 ? " is" : "s are")});
+        pos_ = end_;
+      }
+      return std::nullopt;
+    }
+    const int cat = data_[pos_];
+    const std::size_t len = be16(data_ + pos_ + 1);
+    if (len < 3) {
+      resync(sink, stats, fmt::format("block LEN {} is less than its own 3-octet header", len));
+      continue;
+    }
+    if (!is_known_category(cat)) {
+      resync(sink, stats, fmt::format("category {} is not an ASTERIX category", cat));
+      continue;
+    }
+    if (!ensure(len)) {
+      resync(sink, stats,
+             fmt::format("CAT{:03} block LEN {} runs past the end of the data ({} octets left)",
+                         cat, len, avail()));
+      continue;
+    }
+    Block b{{data_ + pos_, len}, base_ + pos_};
+    last_block_ = pos_;
+    pos_ += len;
+    return b;
+  }
+}
+
+bool BlockReader::resume_if_block_at(std::uint64_t at) {
+  if (at < base_ + last_block_ || at >= base_ + pos_) return false;
+  const std::size_t i = static_cast<std::size_t>(at - base_);
+  const std::size_t saved = pos_;
+  pos_ = i;
+  if (ensure(3) && plausible(pos_)) {
+    const std::size_t len = be16(data_ + pos_ + 1);
+    if (ensure(len)) return true;
+  }
+  pos_ = saved + (pos_ - i);  // ensure() may have moved the window; keep the same octet
+  return false;
+}
+
+void decode_stream(BlockReader& reader, Decoder& decoder, RecordSink& sink) {
+  auto& stats = decoder.stats();
+  while (auto b = reader.next(sink, stats)) {
+    const auto out = decoder.decode_block(b->bytes, b->offset, sink);
+    if (!out.ok && out.stopped_at > 3) {
+      const std::uint64_t at = b->offset + out.stopped_at;
+      if (reader.resume_if_block_at(at)) {
+        ++stats.bad_framing;
+        // The failed record was the start of another block: the outer LEN was too long.
+        sink.on_issue(Issue{Severity::error, b->offset, b->bytes[0], "block",
+                            fmt::format("LEN {} is too long: another block starts at byte {}; "
+                                        "decoding resumes there",
+                                        b->bytes.size(), at)});
+      }
+    }
+  }
+}
+
+}  // namespace picket::asterix

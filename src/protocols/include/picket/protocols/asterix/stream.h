@@ -1,0 +1,80 @@
+// Framing ASTERIX data blocks out of a byte stream (a raw recording, or one UDP payload), in
+// constant memory, and recovering from framing errors.
+//
+// BlockReader reads a file (or memory) through a window of at most 2 MiB, so a file of any size
+// is framed in constant memory; a block is at most 65535 octets. When a block header cannot be
+// right (LEN below 3, LEN past the end of the data, a category nobody defines), the reader
+// reports it with the byte offset and searches forward, octet by octet, for the next position
+// where a plausible header (a defined category, LEN >= 4) is followed by another plausible header
+// or by the end of the data, and reports how many octets it skipped. decode_stream() adds the
+// other recovery: when a block's records fail at an octet where a plausible block header
+// starts, the outer LEN lied (it swallowed the next block), and framing resumes there.
+//
+// Thread-safety: none; one reader per thread.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "picket/core/result.h"
+#include "picket/protocols/asterix/decoder.h"
+
+namespace picket::asterix {
+
+class BlockReader {
+ public:
+  // Streams a file ("-" for standard input).
+  static Result<BlockReader> open(const std::string& path);
+  // Frames blocks out of memory that the caller keeps alive; offsets start at base_offset.
+  BlockReader(std::span<const std::uint8_t> data, std::uint64_t base_offset = 0);
+  BlockReader(BlockReader&&) noexcept;
+  BlockReader& operator=(BlockReader&&) noexcept;
+  ~BlockReader();
+
+  struct Block {
+    std::span<const std::uint8_t> bytes;  // valid until the next call to next()
+    std::uint64_t offset = 0;             // absolute, of the CAT octet
+  };
+
+  // The next block whose header is plausible and whose LEN octets are all present, or nothing
+  // at the end of the data. Framing problems go to `sink` as issues and to the stats.
+  std::optional<Block> next(RecordSink& sink, DecodeStats& stats);
+
+  // Whether a plausible block header starts at absolute offset `at`, which must lie within
+  // the block next() returned last. If so, the next call to next() frames from there.
+  bool resume_if_block_at(std::uint64_t at);
+
+  std::uint64_t position() const { return base_ + pos_; }
+  std::uint64_t size() const { return size_; }  // 0 when unknown (a pipe)
+  const std::optional<Error>& io_error() const { return io_error_; }
+
+ private:
+  BlockReader() = default;
+  bool ensure(std::size_t n);  // at least n octets from pos_ (false at end of data)
+  std::size_t avail() const { return end_ - pos_; }
+  bool plausible(std::size_t i) const;  // header at buffer index i (3 octets present)
+  void resync(RecordSink& sink, DecodeStats& stats, const std::string& why);
+
+  std::FILE* file_ = nullptr;
+  bool owns_ = false;
+  std::vector<std::uint8_t> buf_;
+  const std::uint8_t* data_ = nullptr;  // buffer start (buf_ or the caller's memory)
+  std::size_t pos_ = 0;
+  std::size_t end_ = 0;
+  std::size_t last_block_ = 0;  // buffer index of the last block returned
+  std::uint64_t base_ = 0;      // absolute offset of data_[0]
+  std::uint64_t size_ = 0;
+  bool eof_ = false;
+  std::optional<Error> io_error_;
+};
+
+// Frames and decodes every block of `reader` into `sink`, with both recoveries described
+// above. Returns the decoder's statistics for this stream.
+void decode_stream(BlockReader& reader, Decoder& decoder, RecordSink& sink);
+
+}  // namespace picket::asterix
