@@ -132,7 +132,7 @@ void DecodeStats::add(const DecodeStats& o) {
 Decoder::Decoder(EditionMap editions) : editions_(std::move(editions)) {}
 
 BlockOutcome Decoder::decode_block(std::span<const std::uint8_t> block, std::uint64_t offset,
-                                   RecordSink& sink) {
+                                   RecordSink& sink, double capture_time) {
   ++stats_.blocks;
   const int cat = block[0];
   const EditionInfo* ed = editions_.get(cat);
@@ -151,6 +151,7 @@ BlockOutcome Decoder::decode_block(std::span<const std::uint8_t> block, std::uin
   meta.category = cat;
   meta.edition = ed;
   meta.block_offset = offset;
+  meta.capture_time = capture_time;
   int index = 0;
   while (r.p < r.end) {
     const std::uint8_t* start = r.p;
@@ -185,8 +186,8 @@ BlockOutcome Decoder::decode_block(std::span<const std::uint8_t> block, std::uin
   return {true, block.size()};
 }
 
-void record_to_json(const AnyRecord& record, std::string& out) {
-  codec::JsonOut j(out);
+void record_to_json(const AnyRecord& record, std::string& out, bool raw) {
+  codec::JsonOut j(out, raw);
   j.begin_object();
   std::visit([&](const auto& r) { to_json(j, r); }, record);
   j.end_object();

@@ -4,6 +4,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+
+#include "picket/protocols/pcap.h"
 
 namespace picket::asterix {
 
@@ -118,7 +121,23 @@ void BlockReader::resync(RecordSink& sink, DecodeStats& stats, const std::string
                                 : std::string("the end of the data"))});
 }
 
+void BlockReader::set_wrapping(std::size_t file_header, std::size_t block_trailer) {
+  header_skip_ = file_header;
+  trailer_ = block_trailer;
+}
+
 std::optional<BlockReader::Block> BlockReader::next(RecordSink& sink, DecodeStats& stats) {
+  if (header_skip_ > 0) {
+    const std::size_t n = header_skip_;
+    header_skip_ = 0;
+    if (!ensure(n)) {
+      sink.on_issue(Issue{Severity::error, base_ + pos_, -1, "file",
+                          fmt::format("shorter than its {}-octet header", n)});
+      pos_ = end_;
+      return std::nullopt;
+    }
+    pos_ += n;
+  }
   for (;;) {
     if (!ensure(3)) {
       if (avail() > 0) {
@@ -149,6 +168,18 @@ std::optional<BlockReader::Block> BlockReader::next(RecordSink& sink, DecodeStat
     Block b{{data_ + pos_, len}, base_ + pos_};
     last_block_ = pos_;
     pos_ += len;
+    if (trailer_ > 0) {
+      if (!ensure(trailer_)) {
+        sink.on_issue(
+            Issue{Severity::error, base_ + pos_, -1, "block",
+                  fmt::format("the {}-octet trailer after the block is cut short", trailer_)});
+        pos_ = end_;
+      } else {
+        pos_ += trailer_;
+      }
+      // ensure() may have moved the window: the block's octets are still at last_block_.
+      b.bytes = {data_ + last_block_, len};
+    }
     return b;
   }
 }
@@ -166,10 +197,10 @@ bool BlockReader::resume_if_block_at(std::uint64_t at) {
   return false;
 }
 
-void decode_stream(BlockReader& reader, Decoder& decoder, RecordSink& sink) {
+void decode_stream(BlockReader& reader, Decoder& decoder, RecordSink& sink, double capture_time) {
   auto& stats = decoder.stats();
   while (auto b = reader.next(sink, stats)) {
-    const auto out = decoder.decode_block(b->bytes, b->offset, sink);
+    const auto out = decoder.decode_block(b->bytes, b->offset, sink, capture_time);
     if (!out.ok && out.stopped_at > 3) {
       const std::uint64_t at = b->offset + out.stopped_at;
       if (reader.resume_if_block_at(at)) {
@@ -182,6 +213,63 @@ void decode_stream(BlockReader& reader, Decoder& decoder, RecordSink& sink) {
       }
     }
   }
+}
+
+Result<InputFormat> parse_input_format(std::string_view name) {
+  if (name == "auto") return InputFormat::automatic;
+  if (name == "raw") return InputFormat::raw;
+  if (name == "pcap") return InputFormat::pcap;
+  if (name == "gps") return InputFormat::gps;
+  return Error{"--format", fmt::format("'{}' is not auto, raw, pcap or gps", name)};
+}
+
+std::string_view to_string(InputFormat f) {
+  switch (f) {
+    case InputFormat::automatic:
+      return "auto";
+    case InputFormat::raw:
+      return "raw";
+    case InputFormat::pcap:
+      return "pcap";
+    case InputFormat::gps:
+      return "gps";
+  }
+  return "?";
+}
+
+Result<FileReport> decode_file(const std::string& path, InputFormat format, Decoder& decoder,
+                               RecordSink& sink) {
+  FileReport report;
+  if (format == InputFormat::automatic) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{path, "cannot open"};
+    std::uint8_t head[4] = {};
+    in.read(reinterpret_cast<char*>(head), 4);
+    format = protocols::looks_like_pcap({head, static_cast<std::size_t>(in.gcount())})
+                 ? InputFormat::pcap
+                 : InputFormat::raw;
+  }
+  report.format = format;
+  if (format == InputFormat::pcap) {
+    PICKET_TRY(reader, protocols::PcapReader::open(path));
+    while (auto d = reader.next()) {
+      BlockReader blocks(d->payload, d->offset);
+      decode_stream(blocks, decoder, sink, d->time);
+    }
+    const auto& ps = reader.stats();
+    report.packets = ps.packets;
+    report.udp = ps.udp;
+    report.not_udp = ps.not_udp;
+    report.fragments = ps.fragments;
+    report.truncated = ps.truncated;
+    if (reader.error()) report.io_error = *reader.error();
+    return report;
+  }
+  PICKET_TRY(reader, BlockReader::open(path));
+  if (format == InputFormat::gps) reader.set_wrapping(2200, 10);
+  decode_stream(reader, decoder, sink);
+  if (reader.io_error()) report.io_error = *reader.io_error();
+  return report;
 }
 
 }  // namespace picket::asterix

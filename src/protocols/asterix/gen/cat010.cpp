@@ -192,9 +192,9 @@ bool encode(codec::Writer& w, const cat010::I040& v) {
 void to_json(codec::JsonOut& j, const cat010::I040& v) {
   j.begin_object();
   j.key("RHO");
-  j.number(static_cast<double>(v.rho) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.rho), 1.0);
   j.key("TH");
-  j.number(static_cast<double>(v.th) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.th), 0.0054931640625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I040& v) {
@@ -219,9 +219,9 @@ bool encode(codec::Writer& w, const cat010::I041& v) {
 void to_json(codec::JsonOut& j, const cat010::I041& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 8.381903171539307e-08);
+  j.quantity(static_cast<std::int64_t>(v.lat), 8.381903171539307e-08);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 8.381903171539307e-08);
+  j.quantity(static_cast<std::int64_t>(v.lon), 8.381903171539307e-08);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I041& v) {
@@ -246,9 +246,9 @@ bool encode(codec::Writer& w, const cat010::I042& v) {
 void to_json(codec::JsonOut& j, const cat010::I042& v) {
   j.begin_object();
   j.key("X");
-  j.number(static_cast<double>(v.x) * 1.0);
+  j.quantity(static_cast<std::int64_t>(v.x), 1.0);
   j.key("Y");
-  j.number(static_cast<double>(v.y) * 1.0);
+  j.quantity(static_cast<std::int64_t>(v.y), 1.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I042& v) {
@@ -316,7 +316,7 @@ void to_json(codec::JsonOut& j, const cat010::I090& v) {
   j.key("G");
   j.integer(static_cast<std::uint64_t>(v.g));
   j.key("FL");
-  j.number(static_cast<double>(v.fl) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.fl), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I090& v) {
@@ -344,7 +344,7 @@ bool encode(codec::Writer& w, const cat010::I091& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat010::I091& v) {
-  j.number(static_cast<double>(v.value) * 6.25);
+  j.quantity(static_cast<std::int64_t>(v.value), 6.25);
 }
 void randomize(codec::Random& g, cat010::I091& v) {
   v.value = codec::sext<std::int16_t>(g.bits(16), 16);
@@ -394,7 +394,7 @@ bool encode(codec::Writer& w, const cat010::I140& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat010::I140& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat010::I140& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -551,9 +551,9 @@ bool encode(codec::Writer& w, const cat010::I200& v) {
 void to_json(codec::JsonOut& j, const cat010::I200& v) {
   j.begin_object();
   j.key("GSP");
-  j.number(static_cast<double>(v.gsp) * 6.103515625e-05);
+  j.quantity(static_cast<std::uint64_t>(v.gsp), 6.103515625e-05);
   j.key("TRA");
-  j.number(static_cast<double>(v.tra) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.tra), 0.0054931640625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I200& v) {
@@ -578,9 +578,9 @@ bool encode(codec::Writer& w, const cat010::I202& v) {
 void to_json(codec::JsonOut& j, const cat010::I202& v) {
   j.begin_object();
   j.key("VX");
-  j.number(static_cast<double>(v.vx) * 0.0625);
+  j.quantity(static_cast<std::int64_t>(v.vx), 0.0625);
   j.key("VY");
-  j.number(static_cast<double>(v.vy) * 0.0625);
+  j.quantity(static_cast<std::int64_t>(v.vy), 0.0625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I202& v) {
@@ -605,9 +605,9 @@ bool encode(codec::Writer& w, const cat010::I210& v) {
 void to_json(codec::JsonOut& j, const cat010::I210& v) {
   j.begin_object();
   j.key("AX");
-  j.number(static_cast<double>(v.ax) * 0.0625);
+  j.quantity(static_cast<std::int64_t>(v.ax), 0.0625);
   j.key("AY");
-  j.number(static_cast<double>(v.ay) * 0.0625);
+  j.quantity(static_cast<std::int64_t>(v.ay), 0.0625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I210& v) {
@@ -773,14 +773,14 @@ bool encode(codec::Writer& w, const cat010::I270& v) {
 void to_json(codec::JsonOut& j, const cat010::I270& v) {
   j.begin_object();
   j.key("LENGTH");
-  j.number(static_cast<double>(v.length) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.length), 1.0);
   if (v.extents > 1) {
     j.key("ORIENTATION");
-    j.number(static_cast<double>(v.orientation) * 2.8125);
+    j.quantity(static_cast<std::uint64_t>(v.orientation), 2.8125);
   }
   if (v.extents > 2) {
     j.key("WIDTH");
-    j.number(static_cast<double>(v.width) * 1.0);
+    j.quantity(static_cast<std::uint64_t>(v.width), 1.0);
   }
   j.end_object();
 }
@@ -833,9 +833,9 @@ void to_json(codec::JsonOut& j, const cat010::I280& v) {
   for (const auto& e : v.value) {
     j.begin_object();
     j.key("DRHO");
-    j.number(static_cast<double>(e.drho) * 1.0);
+    j.quantity(static_cast<std::int64_t>(e.drho), 1.0);
     j.key("DTHETA");
-    j.number(static_cast<double>(e.dtheta) * 0.15);
+    j.quantity(static_cast<std::int64_t>(e.dtheta), 0.15);
     j.end_object();
   }
   j.end_array();
@@ -919,11 +919,11 @@ bool encode(codec::Writer& w, const cat010::I500& v) {
 void to_json(codec::JsonOut& j, const cat010::I500& v) {
   j.begin_object();
   j.key("DEVX");
-  j.number(static_cast<double>(v.devx) * 0.25);
+  j.quantity(static_cast<std::uint64_t>(v.devx), 0.25);
   j.key("DEVY");
-  j.number(static_cast<double>(v.devy) * 0.25);
+  j.quantity(static_cast<std::uint64_t>(v.devy), 0.25);
   j.key("COVXY");
-  j.number(static_cast<double>(v.covxy) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.covxy), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I500& v) {

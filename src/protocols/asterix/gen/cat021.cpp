@@ -127,7 +127,7 @@ bool encode(codec::Writer& w, const cat021::I016& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I016& v) {
-  j.number(static_cast<double>(v.value) * 0.5);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.5);
 }
 void randomize(codec::Random& g, cat021::I016& v) {
   v.value = static_cast<std::uint8_t>(g.bits(8));
@@ -177,7 +177,7 @@ bool encode(codec::Writer& w, const cat021::I030& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I030& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat021::I030& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -202,7 +202,7 @@ bool encode(codec::Writer& w, const cat021::I032& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I032& v) {
-  j.number(static_cast<double>(v.value) * 0.00390625);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.00390625);
 }
 void randomize(codec::Random& g, cat021::I032& v) {
   v.value = static_cast<std::uint8_t>(g.bits(8));
@@ -852,7 +852,7 @@ bool encode(codec::Writer& w, const cat021::I071& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I071& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat021::I071& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -877,7 +877,7 @@ bool encode(codec::Writer& w, const cat021::I072& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I072& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat021::I072& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -902,7 +902,7 @@ bool encode(codec::Writer& w, const cat021::I073& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I073& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat021::I073& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -927,7 +927,7 @@ void to_json(codec::JsonOut& j, const cat021::I074& v) {
   j.key("FSI");
   j.integer(static_cast<std::uint64_t>(v.fsi));
   j.key("TOMRP");
-  j.number(static_cast<double>(v.tomrp) * 9.313225746154785e-10);
+  j.quantity(static_cast<std::uint64_t>(v.tomrp), 9.313225746154785e-10);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I074& v) {
@@ -954,7 +954,7 @@ bool encode(codec::Writer& w, const cat021::I075& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I075& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat021::I075& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -979,7 +979,7 @@ void to_json(codec::JsonOut& j, const cat021::I076& v) {
   j.key("FSI");
   j.integer(static_cast<std::uint64_t>(v.fsi));
   j.key("TOMRP");
-  j.number(static_cast<double>(v.tomrp) * 9.313225746154785e-10);
+  j.quantity(static_cast<std::uint64_t>(v.tomrp), 9.313225746154785e-10);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I076& v) {
@@ -1006,7 +1006,7 @@ bool encode(codec::Writer& w, const cat021::I077& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I077& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat021::I077& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -1064,7 +1064,7 @@ void to_json(codec::JsonOut& j, const cat021::I090_v0_23& v) {
   j.key("DC");
   j.integer(static_cast<std::uint64_t>(v.dc));
   j.key("PA");
-  j.number(static_cast<double>(v.pa) * 1.0);
+  j.quantity(static_cast<std::int64_t>(v.pa), 1.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I090_v0_23& v) {
@@ -1407,19 +1407,19 @@ void to_json(codec::JsonOut& j, const cat021::I090_v2_7& v) {
   }
   if (v.extents > 5) {
     j.key("VALDISTP1");
-    j.number(static_cast<double>(v.valdistp1) * 128.0);
+    j.quantity(static_cast<std::uint64_t>(v.valdistp1), 128.0);
   }
   if (v.extents > 6) {
     j.key("VALDISTP2");
-    j.number(static_cast<double>(v.valdistp2) * 1.0);
+    j.quantity(static_cast<std::uint64_t>(v.valdistp2), 1.0);
   }
   if (v.extents > 7) {
     j.key("VALDISTQUALP1");
-    j.number(static_cast<double>(v.valdistqualp1) * 128.0);
+    j.quantity(static_cast<std::uint64_t>(v.valdistqualp1), 128.0);
   }
   if (v.extents > 8) {
     j.key("VALDISTQUALP2");
-    j.number(static_cast<double>(v.valdistqualp2) * 1.0);
+    j.quantity(static_cast<std::uint64_t>(v.valdistqualp2), 1.0);
   }
   j.end_object();
 }
@@ -1616,11 +1616,11 @@ void to_json(codec::JsonOut& j, const cat021::I110& v) {
       j.key("TCPN");
       j.integer(static_cast<std::uint64_t>(e.tcpn));
       j.key("ALT");
-      j.number(static_cast<double>(e.alt) * 10.0);
+      j.quantity(static_cast<std::int64_t>(e.alt), 10.0);
       j.key("LAT");
-      j.number(static_cast<double>(e.lat) * 2.1457672119140625e-05);
+      j.quantity(static_cast<std::int64_t>(e.lat), 2.1457672119140625e-05);
       j.key("LON");
-      j.number(static_cast<double>(e.lon) * 2.1457672119140625e-05);
+      j.quantity(static_cast<std::int64_t>(e.lon), 2.1457672119140625e-05);
       j.key("PT");
       j.integer(static_cast<std::uint64_t>(e.pt));
       j.key("TD");
@@ -1630,9 +1630,9 @@ void to_json(codec::JsonOut& j, const cat021::I110& v) {
       j.key("TOA");
       j.integer(static_cast<std::uint64_t>(e.toa));
       j.key("TOV");
-      j.number(static_cast<double>(e.tov) * 1.0);
+      j.quantity(static_cast<std::uint64_t>(e.tov), 1.0);
       j.key("TTR");
-      j.number(static_cast<double>(e.ttr) * 0.01);
+      j.quantity(static_cast<std::uint64_t>(e.ttr), 0.01);
       j.end_object();
     }
     j.end_array();
@@ -1685,9 +1685,9 @@ bool encode(codec::Writer& w, const cat021::I130_v0_23& v) {
 void to_json(codec::JsonOut& j, const cat021::I130_v0_23& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lat), 2.1457672119140625e-05);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lon), 2.1457672119140625e-05);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I130_v0_23& v) {
@@ -1712,9 +1712,9 @@ bool encode(codec::Writer& w, const cat021::I130_v0_24& v) {
 void to_json(codec::JsonOut& j, const cat021::I130_v0_24& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 5.364418029785156e-06);
+  j.quantity(static_cast<std::int64_t>(v.lat), 5.364418029785156e-06);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 5.364418029785156e-06);
+  j.quantity(static_cast<std::int64_t>(v.lon), 5.364418029785156e-06);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I130_v0_24& v) {
@@ -1764,9 +1764,9 @@ bool encode(codec::Writer& w, const cat021::I131_v2_1& v) {
 void to_json(codec::JsonOut& j, const cat021::I131_v2_1& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 1.6763806343078613e-07);
+  j.quantity(static_cast<std::int64_t>(v.lat), 1.6763806343078613e-07);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 1.6763806343078613e-07);
+  j.quantity(static_cast<std::int64_t>(v.lon), 1.6763806343078613e-07);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I131_v2_1& v) {
@@ -1793,7 +1793,7 @@ bool encode(codec::Writer& w, const cat021::I132& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I132& v) {
-  j.number(static_cast<double>(v.value) * 1.0);
+  j.quantity(static_cast<std::int64_t>(v.value), 1.0);
 }
 void randomize(codec::Random& g, cat021::I132& v) {
   v.value = codec::sext<std::int8_t>(g.bits(8), 8);
@@ -1818,7 +1818,7 @@ bool encode(codec::Writer& w, const cat021::I140& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I140& v) {
-  j.number(static_cast<double>(v.value) * 6.25);
+  j.quantity(static_cast<std::int64_t>(v.value), 6.25);
 }
 void randomize(codec::Random& g, cat021::I140& v) {
   v.value = codec::sext<std::int16_t>(g.bits(16), 16);
@@ -1843,7 +1843,7 @@ bool encode(codec::Writer& w, const cat021::I145& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I145& v) {
-  j.number(static_cast<double>(v.value) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.value), 0.25);
 }
 void randomize(codec::Random& g, cat021::I145& v) {
   v.value = codec::sext<std::int16_t>(g.bits(16), 16);
@@ -1872,7 +1872,7 @@ void to_json(codec::JsonOut& j, const cat021::I146_v0_23& v) {
   j.key("SRC");
   j.integer(static_cast<std::uint64_t>(v.src));
   j.key("ALT");
-  j.number(static_cast<double>(v.alt) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.alt), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I146_v0_23& v) {
@@ -1904,7 +1904,7 @@ void to_json(codec::JsonOut& j, const cat021::I146_v2_1& v) {
   j.key("S");
   j.integer(static_cast<std::uint64_t>(v.s));
   j.key("ALT");
-  j.number(static_cast<double>(v.alt) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.alt), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I146_v2_1& v) {
@@ -1940,7 +1940,7 @@ void to_json(codec::JsonOut& j, const cat021::I148& v) {
   j.key("AM");
   j.integer(static_cast<std::uint64_t>(v.am));
   j.key("ALT");
-  j.number(static_cast<double>(v.alt) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.alt), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I148& v) {
@@ -1970,9 +1970,9 @@ void to_json(codec::JsonOut& j, const cat021::I150& v) {
   j.integer(static_cast<std::uint64_t>(v.im));
   j.key("AS");
   if (v.im == 0) {
-    j.number(static_cast<double>(v.as) * 6.103515625e-05);
+    j.quantity(static_cast<std::uint64_t>(v.as), 6.103515625e-05);
   } else if (v.im == 1) {
-    j.number(static_cast<double>(v.as) * 0.001);
+    j.quantity(static_cast<std::uint64_t>(v.as), 0.001);
   } else {
     j.integer(static_cast<std::uint64_t>(v.as));
   }
@@ -2002,7 +2002,7 @@ bool encode(codec::Writer& w, const cat021::I151_v0_23& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I151_v0_23& v) {
-  j.number(static_cast<double>(v.value) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.value), 1.0);
 }
 void randomize(codec::Random& g, cat021::I151_v0_23& v) {
   v.value = static_cast<std::uint16_t>(g.bits(16));
@@ -2027,7 +2027,7 @@ void to_json(codec::JsonOut& j, const cat021::I151_v2_1& v) {
   j.key("RE");
   j.integer(static_cast<std::uint64_t>(v.re));
   j.key("TAS");
-  j.number(static_cast<double>(v.tas) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.tas), 1.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I151_v2_1& v) {
@@ -2054,7 +2054,7 @@ bool encode(codec::Writer& w, const cat021::I152& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I152& v) {
-  j.number(static_cast<double>(v.value) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0054931640625);
 }
 void randomize(codec::Random& g, cat021::I152& v) {
   v.value = static_cast<std::uint16_t>(g.bits(16));
@@ -2079,7 +2079,7 @@ bool encode(codec::Writer& w, const cat021::I155_v0_23& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I155_v0_23& v) {
-  j.number(static_cast<double>(v.value) * 6.25);
+  j.quantity(static_cast<std::int64_t>(v.value), 6.25);
 }
 void randomize(codec::Random& g, cat021::I155_v0_23& v) {
   v.value = codec::sext<std::int16_t>(g.bits(16), 16);
@@ -2104,7 +2104,7 @@ void to_json(codec::JsonOut& j, const cat021::I155_v2_1& v) {
   j.key("RE");
   j.integer(static_cast<std::uint64_t>(v.re));
   j.key("BVR");
-  j.number(static_cast<double>(v.bvr) * 6.25);
+  j.quantity(static_cast<std::int64_t>(v.bvr), 6.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I155_v2_1& v) {
@@ -2131,7 +2131,7 @@ bool encode(codec::Writer& w, const cat021::I157_v0_23& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I157_v0_23& v) {
-  j.number(static_cast<double>(v.value) * 6.25);
+  j.quantity(static_cast<std::int64_t>(v.value), 6.25);
 }
 void randomize(codec::Random& g, cat021::I157_v0_23& v) {
   v.value = codec::sext<std::int16_t>(g.bits(16), 16);
@@ -2156,7 +2156,7 @@ void to_json(codec::JsonOut& j, const cat021::I157_v2_1& v) {
   j.key("RE");
   j.integer(static_cast<std::uint64_t>(v.re));
   j.key("GVR");
-  j.number(static_cast<double>(v.gvr) * 6.25);
+  j.quantity(static_cast<std::int64_t>(v.gvr), 6.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I157_v2_1& v) {
@@ -2181,9 +2181,9 @@ bool encode(codec::Writer& w, const cat021::I160_v0_23& v) {
 void to_json(codec::JsonOut& j, const cat021::I160_v0_23& v) {
   j.begin_object();
   j.key("GS");
-  j.number(static_cast<double>(v.gs) * 6.103515625e-05);
+  j.quantity(static_cast<std::int64_t>(v.gs), 6.103515625e-05);
   j.key("TA");
-  j.number(static_cast<double>(v.ta) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.ta), 0.0054931640625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I160_v0_23& v) {
@@ -2212,9 +2212,9 @@ void to_json(codec::JsonOut& j, const cat021::I160_v2_1& v) {
   j.key("RE");
   j.integer(static_cast<std::uint64_t>(v.re));
   j.key("GS");
-  j.number(static_cast<double>(v.gs) * 6.103515625e-05);
+  j.quantity(static_cast<std::uint64_t>(v.gs), 6.103515625e-05);
   j.key("TA");
-  j.number(static_cast<double>(v.ta) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.ta), 0.0054931640625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I160_v2_1& v) {
@@ -2284,7 +2284,7 @@ void to_json(codec::JsonOut& j, const cat021::I165_v0_23& v) {
   j.integer(static_cast<std::uint64_t>(v.ti));
   if (v.extents > 1) {
     j.key("ROT");
-    j.number(static_cast<double>(v.rot) * 0.25);
+    j.quantity(static_cast<std::int64_t>(v.rot), 0.25);
   }
   j.end_object();
 }
@@ -2314,7 +2314,7 @@ bool encode(codec::Writer& w, const cat021::I165_v2_1& v) {
 void to_json(codec::JsonOut& j, const cat021::I165_v2_1& v) {
   j.begin_object();
   j.key("TAR");
-  j.number(static_cast<double>(v.tar) * 0.03125);
+  j.quantity(static_cast<std::int64_t>(v.tar), 0.03125);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I165_v2_1& v) {
@@ -2611,15 +2611,15 @@ void to_json(codec::JsonOut& j, const cat021::I220& v) {
   j.begin_object();
   if (v.ws) {
     j.key("WS");
-    j.number(static_cast<double>((*v.ws)) * 1.0);
+    j.quantity(static_cast<std::uint64_t>((*v.ws)), 1.0);
   }
   if (v.wd) {
     j.key("WD");
-    j.number(static_cast<double>((*v.wd)) * 1.0);
+    j.quantity(static_cast<std::uint64_t>((*v.wd)), 1.0);
   }
   if (v.tmp) {
     j.key("TMP");
-    j.number(static_cast<double>((*v.tmp)) * 0.25);
+    j.quantity(static_cast<std::int64_t>((*v.tmp)), 0.25);
   }
   if (v.trb) {
     j.key("TRB");
@@ -2673,7 +2673,7 @@ bool encode(codec::Writer& w, const cat021::I230& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I230& v) {
-  j.number(static_cast<double>(v.value) * 0.01);
+  j.quantity(static_cast<std::int64_t>(v.value), 0.01);
 }
 void randomize(codec::Random& g, cat021::I230& v) {
   v.value = codec::sext<std::int16_t>(g.bits(16), 16);
@@ -3334,95 +3334,95 @@ void to_json(codec::JsonOut& j, const cat021::I295_v2_1& v) {
   j.begin_object();
   if (v.aos) {
     j.key("AOS");
-    j.number(static_cast<double>((*v.aos)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.aos)), 0.1);
   }
   if (v.trd) {
     j.key("TRD");
-    j.number(static_cast<double>((*v.trd)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.trd)), 0.1);
   }
   if (v.m3a) {
     j.key("M3A");
-    j.number(static_cast<double>((*v.m3a)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.m3a)), 0.1);
   }
   if (v.qi) {
     j.key("QI");
-    j.number(static_cast<double>((*v.qi)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.qi)), 0.1);
   }
   if (v.ti1) {
     j.key("TI1");
-    j.number(static_cast<double>((*v.ti1)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.ti1)), 0.1);
   }
   if (v.mam) {
     j.key("MAM");
-    j.number(static_cast<double>((*v.mam)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.mam)), 0.1);
   }
   if (v.gh) {
     j.key("GH");
-    j.number(static_cast<double>((*v.gh)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.gh)), 0.1);
   }
   if (v.fl) {
     j.key("FL");
-    j.number(static_cast<double>((*v.fl)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.fl)), 0.1);
   }
   if (v.isa) {
     j.key("ISA");
-    j.number(static_cast<double>((*v.isa)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.isa)), 0.1);
   }
   if (v.fsa) {
     j.key("FSA");
-    j.number(static_cast<double>((*v.fsa)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.fsa)), 0.1);
   }
   if (v.as) {
     j.key("AS");
-    j.number(static_cast<double>((*v.as)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.as)), 0.1);
   }
   if (v.tas) {
     j.key("TAS");
-    j.number(static_cast<double>((*v.tas)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.tas)), 0.1);
   }
   if (v.mh) {
     j.key("MH");
-    j.number(static_cast<double>((*v.mh)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.mh)), 0.1);
   }
   if (v.bvr) {
     j.key("BVR");
-    j.number(static_cast<double>((*v.bvr)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.bvr)), 0.1);
   }
   if (v.gvr) {
     j.key("GVR");
-    j.number(static_cast<double>((*v.gvr)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.gvr)), 0.1);
   }
   if (v.gv) {
     j.key("GV");
-    j.number(static_cast<double>((*v.gv)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.gv)), 0.1);
   }
   if (v.tar) {
     j.key("TAR");
-    j.number(static_cast<double>((*v.tar)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.tar)), 0.1);
   }
   if (v.ti2) {
     j.key("TI2");
-    j.number(static_cast<double>((*v.ti2)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.ti2)), 0.1);
   }
   if (v.ts) {
     j.key("TS");
-    j.number(static_cast<double>((*v.ts)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.ts)), 0.1);
   }
   if (v.met) {
     j.key("MET");
-    j.number(static_cast<double>((*v.met)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.met)), 0.1);
   }
   if (v.roa) {
     j.key("ROA");
-    j.number(static_cast<double>((*v.roa)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.roa)), 0.1);
   }
   if (v.ara) {
     j.key("ARA");
-    j.number(static_cast<double>((*v.ara)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.ara)), 0.1);
   }
   if (v.scc) {
     j.key("SCC");
-    j.number(static_cast<double>((*v.scc)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.scc)), 0.1);
   }
   j.end_object();
 }
@@ -3977,95 +3977,95 @@ void to_json(codec::JsonOut& j, const cat021::I295_v2_6& v) {
   j.begin_object();
   if (v.aos) {
     j.key("AOS");
-    j.number(static_cast<double>((*v.aos)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.aos)), 0.1);
   }
   if (v.trd) {
     j.key("TRD");
-    j.number(static_cast<double>((*v.trd)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.trd)), 0.1);
   }
   if (v.m3a) {
     j.key("M3A");
-    j.number(static_cast<double>((*v.m3a)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.m3a)), 0.1);
   }
   if (v.qi) {
     j.key("QI");
-    j.number(static_cast<double>((*v.qi)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.qi)), 0.1);
   }
   if (v.ti1) {
     j.key("TI1");
-    j.number(static_cast<double>((*v.ti1)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.ti1)), 0.1);
   }
   if (v.mam) {
     j.key("MAM");
-    j.number(static_cast<double>((*v.mam)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.mam)), 0.1);
   }
   if (v.gh) {
     j.key("GH");
-    j.number(static_cast<double>((*v.gh)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.gh)), 0.1);
   }
   if (v.fl) {
     j.key("FL");
-    j.number(static_cast<double>((*v.fl)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.fl)), 0.1);
   }
   if (v.sal) {
     j.key("SAL");
-    j.number(static_cast<double>((*v.sal)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.sal)), 0.1);
   }
   if (v.fsa) {
     j.key("FSA");
-    j.number(static_cast<double>((*v.fsa)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.fsa)), 0.1);
   }
   if (v.as) {
     j.key("AS");
-    j.number(static_cast<double>((*v.as)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.as)), 0.1);
   }
   if (v.tas) {
     j.key("TAS");
-    j.number(static_cast<double>((*v.tas)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.tas)), 0.1);
   }
   if (v.mh) {
     j.key("MH");
-    j.number(static_cast<double>((*v.mh)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.mh)), 0.1);
   }
   if (v.bvr) {
     j.key("BVR");
-    j.number(static_cast<double>((*v.bvr)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.bvr)), 0.1);
   }
   if (v.gvr) {
     j.key("GVR");
-    j.number(static_cast<double>((*v.gvr)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.gvr)), 0.1);
   }
   if (v.gv) {
     j.key("GV");
-    j.number(static_cast<double>((*v.gv)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.gv)), 0.1);
   }
   if (v.tar) {
     j.key("TAR");
-    j.number(static_cast<double>((*v.tar)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.tar)), 0.1);
   }
   if (v.ti2) {
     j.key("TI2");
-    j.number(static_cast<double>((*v.ti2)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.ti2)), 0.1);
   }
   if (v.ts) {
     j.key("TS");
-    j.number(static_cast<double>((*v.ts)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.ts)), 0.1);
   }
   if (v.met) {
     j.key("MET");
-    j.number(static_cast<double>((*v.met)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.met)), 0.1);
   }
   if (v.roa) {
     j.key("ROA");
-    j.number(static_cast<double>((*v.roa)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.roa)), 0.1);
   }
   if (v.ara) {
     j.key("ARA");
-    j.number(static_cast<double>((*v.ara)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.ara)), 0.1);
   }
   if (v.scc) {
     j.key("SCC");
-    j.number(static_cast<double>((*v.scc)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.scc)), 0.1);
   }
   j.end_object();
 }
@@ -4250,7 +4250,7 @@ bool encode(codec::Writer& w, const cat021::Ref1_5::Bps& v) {
 void to_json(codec::JsonOut& j, const cat021::Ref1_5::Bps& v) {
   j.begin_object();
   j.key("BPS");
-  j.number(static_cast<double>(v.bps) * 0.1);
+  j.quantity(static_cast<std::uint64_t>(v.bps), 0.1);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::Ref1_5::Bps& v) {
@@ -4280,7 +4280,7 @@ void to_json(codec::JsonOut& j, const cat021::Ref1_5::Sh& v) {
   j.key("STAT");
   j.integer(static_cast<std::uint64_t>(v.stat));
   j.key("SH");
-  j.number(static_cast<double>(v.sh) * 0.703125);
+  j.quantity(static_cast<std::uint64_t>(v.sh), 0.703125);
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::Ref1_5::Sh& v) {
@@ -4391,10 +4391,10 @@ void to_json(codec::JsonOut& j, const cat021::Ref1_5::Sgv& v) {
   j.key("HRD");
   j.integer(static_cast<std::uint64_t>(v.hrd));
   j.key("GSS");
-  j.number(static_cast<double>(v.gss) * 0.125);
+  j.quantity(static_cast<std::uint64_t>(v.gss), 0.125);
   if (v.extents > 1) {
     j.key("HGT");
-    j.number(static_cast<double>(v.hgt) * 2.8125);
+    j.quantity(static_cast<std::uint64_t>(v.hgt), 2.8125);
   }
   j.end_object();
 }
@@ -5181,7 +5181,7 @@ void to_json(codec::JsonOut& j, const cat021::Ref1_5& v) {
   }
   if (v.tnh) {
     j.key("TNH");
-    j.number(static_cast<double>((*v.tnh)) * 0.0054931640625);
+    j.quantity(static_cast<std::uint64_t>((*v.tnh)), 0.0054931640625);
   }
   if (v.mes) {
     j.key("MES");

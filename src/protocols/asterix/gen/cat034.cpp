@@ -75,7 +75,7 @@ bool encode(codec::Writer& w, const cat034::I020& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat034::I020& v) {
-  j.number(static_cast<double>(v.value) * 1.40625);
+  j.quantity(static_cast<std::uint64_t>(v.value), 1.40625);
 }
 void randomize(codec::Random& g, cat034::I020& v) {
   v.value = static_cast<std::uint8_t>(g.bits(8));
@@ -100,7 +100,7 @@ bool encode(codec::Writer& w, const cat034::I030& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat034::I030& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat034::I030& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -125,7 +125,7 @@ bool encode(codec::Writer& w, const cat034::I041& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat034::I041& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat034::I041& v) {
   v.value = static_cast<std::uint16_t>(g.bits(16));
@@ -669,9 +669,9 @@ bool encode(codec::Writer& w, const cat034::I090& v) {
 void to_json(codec::JsonOut& j, const cat034::I090& v) {
   j.begin_object();
   j.key("RNG");
-  j.number(static_cast<double>(v.rng) * 0.0078125);
+  j.quantity(static_cast<std::int64_t>(v.rng), 0.0078125);
   j.key("AZM");
-  j.number(static_cast<double>(v.azm) * 0.02197265625);
+  j.quantity(static_cast<std::int64_t>(v.azm), 0.02197265625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat034::I090& v) {
@@ -700,13 +700,13 @@ bool encode(codec::Writer& w, const cat034::I100& v) {
 void to_json(codec::JsonOut& j, const cat034::I100& v) {
   j.begin_object();
   j.key("RHOST");
-  j.number(static_cast<double>(v.rhost) * 0.00390625);
+  j.quantity(static_cast<std::uint64_t>(v.rhost), 0.00390625);
   j.key("RHOEND");
-  j.number(static_cast<double>(v.rhoend) * 0.00390625);
+  j.quantity(static_cast<std::uint64_t>(v.rhoend), 0.00390625);
   j.key("THETAST");
-  j.number(static_cast<double>(v.thetast) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.thetast), 0.0054931640625);
   j.key("THETAEND");
-  j.number(static_cast<double>(v.thetaend) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.thetaend), 0.0054931640625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat034::I100& v) {
@@ -760,11 +760,11 @@ bool encode(codec::Writer& w, const cat034::I120& v) {
 void to_json(codec::JsonOut& j, const cat034::I120& v) {
   j.begin_object();
   j.key("HGT");
-  j.number(static_cast<double>(v.hgt) * 1.0);
+  j.quantity(static_cast<std::int64_t>(v.hgt), 1.0);
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lat), 2.1457672119140625e-05);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lon), 2.1457672119140625e-05);
   j.end_object();
 }
 void randomize(codec::Random& g, cat034::I120& v) {

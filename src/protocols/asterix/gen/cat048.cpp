@@ -689,9 +689,9 @@ bool encode(codec::Writer& w, const cat048::I040& v) {
 void to_json(codec::JsonOut& j, const cat048::I040& v) {
   j.begin_object();
   j.key("RHO");
-  j.number(static_cast<double>(v.rho) * 0.00390625);
+  j.quantity(static_cast<std::uint64_t>(v.rho), 0.00390625);
   j.key("THETA");
-  j.number(static_cast<double>(v.theta) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.theta), 0.0054931640625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::I040& v) {
@@ -716,9 +716,9 @@ bool encode(codec::Writer& w, const cat048::I042& v) {
 void to_json(codec::JsonOut& j, const cat048::I042& v) {
   j.begin_object();
   j.key("X");
-  j.number(static_cast<double>(v.x) * 0.0078125);
+  j.quantity(static_cast<std::int64_t>(v.x), 0.0078125);
   j.key("Y");
-  j.number(static_cast<double>(v.y) * 0.0078125);
+  j.quantity(static_cast<std::int64_t>(v.y), 0.0078125);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::I042& v) {
@@ -1056,7 +1056,7 @@ void to_json(codec::JsonOut& j, const cat048::I090_v1_27& v) {
   j.key("G");
   j.integer(static_cast<std::uint64_t>(v.g));
   j.key("FL");
-  j.number(static_cast<double>(v.fl) * 0.25);
+  j.quantity(static_cast<std::uint64_t>(v.fl), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::I090_v1_27& v) {
@@ -1088,7 +1088,7 @@ void to_json(codec::JsonOut& j, const cat048::I090_v1_32& v) {
   j.key("G");
   j.integer(static_cast<std::uint64_t>(v.g));
   j.key("FL");
-  j.number(static_cast<double>(v.fl) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.fl), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::I090_v1_32& v) {
@@ -1204,7 +1204,7 @@ bool encode(codec::Writer& w, const cat048::I110& v) {
 void to_json(codec::JsonOut& j, const cat048::I110& v) {
   j.begin_object();
   j.key("3DH");
-  j.number(static_cast<double>(v.f3dh) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.f3dh), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::I110& v) {
@@ -1230,7 +1230,7 @@ void to_json(codec::JsonOut& j, const cat048::I120::Cal& v) {
   j.key("D");
   j.integer(static_cast<std::uint64_t>(v.d));
   j.key("CAL");
-  j.number(static_cast<double>(v.cal) * 1.0);
+  j.quantity(static_cast<std::int64_t>(v.cal), 1.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::I120::Cal& v) {
@@ -1303,11 +1303,11 @@ void to_json(codec::JsonOut& j, const cat048::I120& v) {
     for (const auto& e : (*v.rds)) {
       j.begin_object();
       j.key("DOP");
-      j.number(static_cast<double>(e.dop) * 1.0);
+      j.quantity(static_cast<std::uint64_t>(e.dop), 1.0);
       j.key("AMB");
-      j.number(static_cast<double>(e.amb) * 1.0);
+      j.quantity(static_cast<std::uint64_t>(e.amb), 1.0);
       j.key("FRQ");
-      j.number(static_cast<double>(e.frq) * 1.0);
+      j.quantity(static_cast<std::uint64_t>(e.frq), 1.0);
       j.end_object();
     }
     j.end_array();
@@ -1468,7 +1468,7 @@ void to_json(codec::JsonOut& j, const cat048::I130& v) {
   j.begin_object();
   if (v.srl) {
     j.key("SRL");
-    j.number(static_cast<double>((*v.srl)) * 0.0439453125);
+    j.quantity(static_cast<std::uint64_t>((*v.srl)), 0.0439453125);
   }
   if (v.srr) {
     j.key("SRR");
@@ -1476,23 +1476,23 @@ void to_json(codec::JsonOut& j, const cat048::I130& v) {
   }
   if (v.sam) {
     j.key("SAM");
-    j.number(static_cast<double>((*v.sam)) * 1.0);
+    j.quantity(static_cast<std::int64_t>((*v.sam)), 1.0);
   }
   if (v.prl) {
     j.key("PRL");
-    j.number(static_cast<double>((*v.prl)) * 0.0439453125);
+    j.quantity(static_cast<std::uint64_t>((*v.prl)), 0.0439453125);
   }
   if (v.pam) {
     j.key("PAM");
-    j.number(static_cast<double>((*v.pam)) * 1.0);
+    j.quantity(static_cast<std::int64_t>((*v.pam)), 1.0);
   }
   if (v.rpd) {
     j.key("RPD");
-    j.number(static_cast<double>((*v.rpd)) * 0.00390625);
+    j.quantity(static_cast<std::int64_t>((*v.rpd)), 0.00390625);
   }
   if (v.apd) {
     j.key("APD");
-    j.number(static_cast<double>((*v.apd)) * 0.02197265625);
+    j.quantity(static_cast<std::int64_t>((*v.apd)), 0.02197265625);
   }
   j.end_object();
 }
@@ -1560,7 +1560,7 @@ bool encode(codec::Writer& w, const cat048::I140& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat048::I140& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat048::I140& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -1697,9 +1697,9 @@ bool encode(codec::Writer& w, const cat048::I200& v) {
 void to_json(codec::JsonOut& j, const cat048::I200& v) {
   j.begin_object();
   j.key("GSP");
-  j.number(static_cast<double>(v.gsp) * 6.103515625e-05);
+  j.quantity(static_cast<std::uint64_t>(v.gsp), 6.103515625e-05);
   j.key("HDG");
-  j.number(static_cast<double>(v.hdg) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.hdg), 0.0054931640625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::I200& v) {
@@ -1728,13 +1728,13 @@ bool encode(codec::Writer& w, const cat048::I210& v) {
 void to_json(codec::JsonOut& j, const cat048::I210& v) {
   j.begin_object();
   j.key("SIGX");
-  j.number(static_cast<double>(v.sigx) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.sigx), 0.0078125);
   j.key("SIGY");
-  j.number(static_cast<double>(v.sigy) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.sigy), 0.0078125);
   j.key("SIGV");
-  j.number(static_cast<double>(v.sigv) * 6.103515625e-05);
+  j.quantity(static_cast<std::uint64_t>(v.sigv), 6.103515625e-05);
   j.key("SIGH");
-  j.number(static_cast<double>(v.sigh) * 0.087890625);
+  j.quantity(static_cast<std::uint64_t>(v.sigh), 0.087890625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::I210& v) {
@@ -2037,9 +2037,9 @@ bool encode(codec::Writer& w, const cat048::Ref1_13::Md5::Pos& v) {
 void to_json(codec::JsonOut& j, const cat048::Ref1_13::Md5::Pos& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lat), 2.1457672119140625e-05);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lon), 2.1457672119140625e-05);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::Md5::Pos& v) {
@@ -2066,7 +2066,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::Md5::Ga& v) {
   j.key("RES");
   j.integer(static_cast<std::uint64_t>(v.res));
   j.key("GA");
-  j.number(static_cast<double>(v.ga) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.ga), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::Md5::Ga& v) {
@@ -2252,7 +2252,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::Md5& v) {
   }
   if (v.tos) {
     j.key("TOS");
-    j.number(static_cast<double>((*v.tos)) * 0.0078125);
+    j.quantity(static_cast<std::uint64_t>((*v.tos)), 0.0078125);
   }
   if (v.xp) {
     j.key("XP");
@@ -2406,9 +2406,9 @@ bool encode(codec::Writer& w, const cat048::Ref1_13::M5n::Pos& v) {
 void to_json(codec::JsonOut& j, const cat048::Ref1_13::M5n::Pos& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lat), 2.1457672119140625e-05);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lon), 2.1457672119140625e-05);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::M5n::Pos& v) {
@@ -2435,7 +2435,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::M5n::Ga& v) {
   j.key("RES");
   j.integer(static_cast<std::uint64_t>(v.res));
   j.key("GA");
-  j.number(static_cast<double>(v.ga) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.ga), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::M5n::Ga& v) {
@@ -2654,7 +2654,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::M5n& v) {
   }
   if (v.tos) {
     j.key("TOS");
-    j.number(static_cast<double>((*v.tos)) * 0.0078125);
+    j.quantity(static_cast<std::uint64_t>((*v.tos)), 0.0078125);
   }
   if (v.xp) {
     j.key("XP");
@@ -2841,15 +2841,15 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::Rpc& v) {
   }
   if (v.src) {
     j.key("SRC");
-    j.number(static_cast<double>((*v.src)) * 0.1);
+    j.quantity(static_cast<std::uint64_t>((*v.src)), 0.1);
   }
   if (v.rw) {
     j.key("RW");
-    j.number(static_cast<double>((*v.rw)) * 0.00390625);
+    j.quantity(static_cast<std::uint64_t>((*v.rw)), 0.00390625);
   }
   if (v.ar) {
     j.key("AR");
-    j.number(static_cast<double>((*v.ar)) * 0.00390625);
+    j.quantity(static_cast<std::uint64_t>((*v.ar)), 0.00390625);
   }
   j.end_object();
 }
@@ -2962,27 +2962,27 @@ bool encode(codec::Writer& w, const cat048::Ref1_13::Rtc::Npp& v) {
 void to_json(codec::JsonOut& j, const cat048::Ref1_13::Rtc::Npp& v) {
   j.begin_object();
   j.key("PREDRHO");
-  j.number(static_cast<double>(v.predrho) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.predrho), 0.0078125);
   j.key("PREDTHETA");
-  j.number(static_cast<double>(v.predtheta) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.predtheta), 0.0054931640625);
   j.key("EVOLRHOSTART");
-  j.number(static_cast<double>(v.evolrhostart) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.evolrhostart), 0.0078125);
   j.key("EVOLRHOEND");
-  j.number(static_cast<double>(v.evolrhoend) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.evolrhoend), 0.0078125);
   j.key("EVOLTHETASTART");
-  j.number(static_cast<double>(v.evolthetastart) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.evolthetastart), 0.0054931640625);
   j.key("EVOLTHETAEND");
-  j.number(static_cast<double>(v.evolthetaend) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.evolthetaend), 0.0054931640625);
   j.key("NOISERHOSTART");
-  j.number(static_cast<double>(v.noiserhostart) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.noiserhostart), 0.0078125);
   j.key("NOISERHOEND");
-  j.number(static_cast<double>(v.noiserhoend) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.noiserhoend), 0.0078125);
   j.key("NOISETHETASTART");
-  j.number(static_cast<double>(v.noisethetastart) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.noisethetastart), 0.0054931640625);
   j.key("NOISETHETAEND");
-  j.number(static_cast<double>(v.noisethetaend) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.noisethetaend), 0.0054931640625);
   j.key("PREDTIME");
-  j.number(static_cast<double>(v.predtime) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.predtime), 0.0078125);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::Rtc::Npp& v) {
@@ -3018,7 +3018,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::Rtc::Lck& v) {
   j.key("LS");
   j.integer(static_cast<std::uint64_t>(v.ls));
   j.key("LOCTIM");
-  j.number(static_cast<double>(v.loctim) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.loctim), 1.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::Rtc::Lck& v) {
@@ -3096,7 +3096,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::Rtc::Tlc& v) {
   j.key("TRKUPDCTR");
   j.integer(static_cast<std::uint64_t>(v.trkupdctr));
   j.key("LASTTRKUPD");
-  j.number(static_cast<double>(v.lasttrkupd) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.lasttrkupd), 1.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::Rtc::Tlc& v) {
@@ -3124,7 +3124,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::Rtc::Ir& v) {
   j.key("IR");
   j.integer(static_cast<std::uint64_t>(v.ir));
   j.key("M3A");
-  j.number(static_cast<double>(v.m3a) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.m3a), 1.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::Rtc::Ir& v) {
@@ -3334,7 +3334,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::Rtc& v) {
   }
   if (v.trn) {
     j.key("TRN");
-    j.number(static_cast<double>((*v.trn)) * 1.0);
+    j.quantity(static_cast<std::uint64_t>((*v.trn)), 1.0);
   }
   if (v.npp) {
     j.key("NPP");
@@ -3377,7 +3377,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::Rtc& v) {
       j.key("SICADJS");
       j.integer(static_cast<std::uint64_t>(e.sicadjs));
       j.key("TIMEOFDAYSCN");
-      j.number(static_cast<double>(e.timeofdayscn) * 0.0078125);
+      j.quantity(static_cast<std::uint64_t>(e.timeofdayscn), 0.0078125);
       j.key("DATAUSE");
       j.integer(static_cast<std::uint64_t>(e.datause));
       j.key("DRNA");
@@ -3782,7 +3782,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13::Gen48::Altfl& v) {
   j.key("G");
   j.integer(static_cast<std::uint64_t>(v.g));
   j.key("ALTFL");
-  j.number(static_cast<double>(v.altfl) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.altfl), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::Gen48::Altfl& v) {
@@ -3806,7 +3806,7 @@ bool encode(codec::Writer& w, const cat048::Ref1_13::Gen48::Rcsdb& v) {
 void to_json(codec::JsonOut& j, const cat048::Ref1_13::Gen48::Rcsdb& v) {
   j.begin_object();
   j.key("RCSDB");
-  j.number(static_cast<double>(v.rcsdb) * 0.01);
+  j.quantity(static_cast<std::int64_t>(v.rcsdb), 0.01);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::Gen48::Rcsdb& v) {
@@ -3828,7 +3828,7 @@ bool encode(codec::Writer& w, const cat048::Ref1_13::Gen48::Rcsm& v) {
 void to_json(codec::JsonOut& j, const cat048::Ref1_13::Gen48::Rcsm& v) {
   j.begin_object();
   j.key("RCSM");
-  j.number(static_cast<double>(v.rcsm) * 1e-06);
+  j.quantity(static_cast<std::uint64_t>(v.rcsm), 1e-06);
   j.end_object();
 }
 void randomize(codec::Random& g, cat048::Ref1_13::Gen48::Rcsm& v) {
@@ -4042,7 +4042,7 @@ void to_json(codec::JsonOut& j, const cat048::Ref1_13& v) {
   }
   if (v.err) {
     j.key("ERR");
-    j.number(static_cast<double>((*v.err)) * 0.00390625);
+    j.quantity(static_cast<std::uint64_t>((*v.err)), 0.00390625);
   }
   if (v.rtc) {
     j.key("RTC");

@@ -164,7 +164,7 @@ bool encode(codec::Writer& w, const cat062::I070& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat062::I070& v) {
-  j.number(static_cast<double>(v.value) * 0.0078125);
+  j.quantity(static_cast<std::uint64_t>(v.value), 0.0078125);
 }
 void randomize(codec::Random& g, cat062::I070& v) {
   v.value = static_cast<std::uint32_t>(g.bits(24));
@@ -1410,9 +1410,9 @@ bool encode(codec::Writer& w, const cat062::I100& v) {
 void to_json(codec::JsonOut& j, const cat062::I100& v) {
   j.begin_object();
   j.key("X");
-  j.number(static_cast<double>(v.x) * 0.5);
+  j.quantity(static_cast<std::int64_t>(v.x), 0.5);
   j.key("Y");
-  j.number(static_cast<double>(v.y) * 0.5);
+  j.quantity(static_cast<std::int64_t>(v.y), 0.5);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I100& v) {
@@ -1437,9 +1437,9 @@ bool encode(codec::Writer& w, const cat062::I105& v) {
 void to_json(codec::JsonOut& j, const cat062::I105& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 5.364418029785156e-06);
+  j.quantity(static_cast<std::int64_t>(v.lat), 5.364418029785156e-06);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 5.364418029785156e-06);
+  j.quantity(static_cast<std::int64_t>(v.lon), 5.364418029785156e-06);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I105& v) {
@@ -1553,9 +1553,9 @@ bool encode(codec::Writer& w, const cat062::I110::Pos& v) {
 void to_json(codec::JsonOut& j, const cat062::I110::Pos& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lat), 2.1457672119140625e-05);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lon), 2.1457672119140625e-05);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I110::Pos& v) {
@@ -1582,7 +1582,7 @@ void to_json(codec::JsonOut& j, const cat062::I110::Ga& v) {
   j.key("RES");
   j.integer(static_cast<std::uint64_t>(v.res));
   j.key("GA");
-  j.number(static_cast<double>(v.ga) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.ga), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I110::Ga& v) {
@@ -1748,7 +1748,7 @@ void to_json(codec::JsonOut& j, const cat062::I110& v) {
   }
   if (v.tos) {
     j.key("TOS");
-    j.number(static_cast<double>((*v.tos)) * 0.0078125);
+    j.quantity(static_cast<std::int64_t>((*v.tos)), 0.0078125);
   }
   if (v.xp) {
     j.key("XP");
@@ -1842,7 +1842,7 @@ bool encode(codec::Writer& w, const cat062::I130& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat062::I130& v) {
-  j.number(static_cast<double>(v.value) * 6.25);
+  j.quantity(static_cast<std::int64_t>(v.value), 6.25);
 }
 void randomize(codec::Random& g, cat062::I130& v) {
   v.value = codec::sext<std::int16_t>(g.bits(16), 16);
@@ -1867,7 +1867,7 @@ void to_json(codec::JsonOut& j, const cat062::I135& v) {
   j.key("QNH");
   j.integer(static_cast<std::uint64_t>(v.qnh));
   j.key("CTB");
-  j.number(static_cast<double>(v.ctb) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.ctb), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I135& v) {
@@ -1894,7 +1894,7 @@ bool encode(codec::Writer& w, const cat062::I136& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat062::I136& v) {
-  j.number(static_cast<double>(v.value) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.value), 0.25);
 }
 void randomize(codec::Random& g, cat062::I136& v) {
   v.value = codec::sext<std::int16_t>(g.bits(16), 16);
@@ -1917,9 +1917,9 @@ bool encode(codec::Writer& w, const cat062::I185& v) {
 void to_json(codec::JsonOut& j, const cat062::I185& v) {
   j.begin_object();
   j.key("VX");
-  j.number(static_cast<double>(v.vx) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.vx), 0.25);
   j.key("VY");
-  j.number(static_cast<double>(v.vy) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.vy), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I185& v) {
@@ -1981,9 +1981,9 @@ bool encode(codec::Writer& w, const cat062::I210& v) {
 void to_json(codec::JsonOut& j, const cat062::I210& v) {
   j.begin_object();
   j.key("AX");
-  j.number(static_cast<double>(v.ax) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.ax), 0.25);
   j.key("AY");
-  j.number(static_cast<double>(v.ay) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.ay), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I210& v) {
@@ -2010,7 +2010,7 @@ bool encode(codec::Writer& w, const cat062::I220& v) {
   return true;
 }
 void to_json(codec::JsonOut& j, const cat062::I220& v) {
-  j.number(static_cast<double>(v.value) * 6.25);
+  j.quantity(static_cast<std::int64_t>(v.value), 6.25);
 }
 void randomize(codec::Random& g, cat062::I220& v) {
   v.value = codec::sext<std::int16_t>(g.bits(16), 16);
@@ -2094,14 +2094,14 @@ bool encode(codec::Writer& w, const cat062::I270& v) {
 void to_json(codec::JsonOut& j, const cat062::I270& v) {
   j.begin_object();
   j.key("LENGTH");
-  j.number(static_cast<double>(v.length) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.length), 1.0);
   if (v.extents > 1) {
     j.key("ORIENTATION");
-    j.number(static_cast<double>(v.orientation) * 2.8125);
+    j.quantity(static_cast<std::uint64_t>(v.orientation), 2.8125);
   }
   if (v.extents > 2) {
     j.key("WIDTH");
-    j.number(static_cast<double>(v.width) * 1.0);
+    j.quantity(static_cast<std::uint64_t>(v.width), 1.0);
   }
   j.end_object();
 }
@@ -2308,43 +2308,43 @@ void to_json(codec::JsonOut& j, const cat062::I290& v) {
   j.begin_object();
   if (v.trk) {
     j.key("TRK");
-    j.number(static_cast<double>((*v.trk)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.trk)), 0.25);
   }
   if (v.psr) {
     j.key("PSR");
-    j.number(static_cast<double>((*v.psr)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.psr)), 0.25);
   }
   if (v.ssr) {
     j.key("SSR");
-    j.number(static_cast<double>((*v.ssr)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.ssr)), 0.25);
   }
   if (v.mds) {
     j.key("MDS");
-    j.number(static_cast<double>((*v.mds)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.mds)), 0.25);
   }
   if (v.ads) {
     j.key("ADS");
-    j.number(static_cast<double>((*v.ads)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.ads)), 0.25);
   }
   if (v.es) {
     j.key("ES");
-    j.number(static_cast<double>((*v.es)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.es)), 0.25);
   }
   if (v.vdl) {
     j.key("VDL");
-    j.number(static_cast<double>((*v.vdl)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.vdl)), 0.25);
   }
   if (v.uat) {
     j.key("UAT");
-    j.number(static_cast<double>((*v.uat)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.uat)), 0.25);
   }
   if (v.lop) {
     j.key("LOP");
-    j.number(static_cast<double>((*v.lop)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.lop)), 0.25);
   }
   if (v.mlt) {
     j.key("MLT");
-    j.number(static_cast<double>((*v.mlt)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.mlt)), 0.25);
   }
   j.end_object();
 }
@@ -2957,127 +2957,127 @@ void to_json(codec::JsonOut& j, const cat062::I295& v) {
   j.begin_object();
   if (v.mfl) {
     j.key("MFL");
-    j.number(static_cast<double>((*v.mfl)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.mfl)), 0.25);
   }
   if (v.md1) {
     j.key("MD1");
-    j.number(static_cast<double>((*v.md1)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.md1)), 0.25);
   }
   if (v.md2) {
     j.key("MD2");
-    j.number(static_cast<double>((*v.md2)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.md2)), 0.25);
   }
   if (v.mda) {
     j.key("MDA");
-    j.number(static_cast<double>((*v.mda)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.mda)), 0.25);
   }
   if (v.md4) {
     j.key("MD4");
-    j.number(static_cast<double>((*v.md4)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.md4)), 0.25);
   }
   if (v.md5) {
     j.key("MD5");
-    j.number(static_cast<double>((*v.md5)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.md5)), 0.25);
   }
   if (v.mhg) {
     j.key("MHG");
-    j.number(static_cast<double>((*v.mhg)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.mhg)), 0.25);
   }
   if (v.ias) {
     j.key("IAS");
-    j.number(static_cast<double>((*v.ias)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.ias)), 0.25);
   }
   if (v.tas) {
     j.key("TAS");
-    j.number(static_cast<double>((*v.tas)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.tas)), 0.25);
   }
   if (v.sal) {
     j.key("SAL");
-    j.number(static_cast<double>((*v.sal)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.sal)), 0.25);
   }
   if (v.fss) {
     j.key("FSS");
-    j.number(static_cast<double>((*v.fss)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.fss)), 0.25);
   }
   if (v.tid) {
     j.key("TID");
-    j.number(static_cast<double>((*v.tid)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.tid)), 0.25);
   }
   if (v.com) {
     j.key("COM");
-    j.number(static_cast<double>((*v.com)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.com)), 0.25);
   }
   if (v.sab) {
     j.key("SAB");
-    j.number(static_cast<double>((*v.sab)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.sab)), 0.25);
   }
   if (v.acs) {
     j.key("ACS");
-    j.number(static_cast<double>((*v.acs)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.acs)), 0.25);
   }
   if (v.bvr) {
     j.key("BVR");
-    j.number(static_cast<double>((*v.bvr)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.bvr)), 0.25);
   }
   if (v.gvr) {
     j.key("GVR");
-    j.number(static_cast<double>((*v.gvr)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.gvr)), 0.25);
   }
   if (v.ran) {
     j.key("RAN");
-    j.number(static_cast<double>((*v.ran)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.ran)), 0.25);
   }
   if (v.tar) {
     j.key("TAR");
-    j.number(static_cast<double>((*v.tar)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.tar)), 0.25);
   }
   if (v.tan) {
     j.key("TAN");
-    j.number(static_cast<double>((*v.tan)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.tan)), 0.25);
   }
   if (v.gsp) {
     j.key("GSP");
-    j.number(static_cast<double>((*v.gsp)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.gsp)), 0.25);
   }
   if (v.vun) {
     j.key("VUN");
-    j.number(static_cast<double>((*v.vun)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.vun)), 0.25);
   }
   if (v.met) {
     j.key("MET");
-    j.number(static_cast<double>((*v.met)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.met)), 0.25);
   }
   if (v.emc) {
     j.key("EMC");
-    j.number(static_cast<double>((*v.emc)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.emc)), 0.25);
   }
   if (v.pos) {
     j.key("POS");
-    j.number(static_cast<double>((*v.pos)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.pos)), 0.25);
   }
   if (v.gal) {
     j.key("GAL");
-    j.number(static_cast<double>((*v.gal)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.gal)), 0.25);
   }
   if (v.pun) {
     j.key("PUN");
-    j.number(static_cast<double>((*v.pun)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.pun)), 0.25);
   }
   if (v.mb) {
     j.key("MB");
-    j.number(static_cast<double>((*v.mb)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.mb)), 0.25);
   }
   if (v.iar) {
     j.key("IAR");
-    j.number(static_cast<double>((*v.iar)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.iar)), 0.25);
   }
   if (v.mac) {
     j.key("MAC");
-    j.number(static_cast<double>((*v.mac)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.mac)), 0.25);
   }
   if (v.bps) {
     j.key("BPS");
-    j.number(static_cast<double>((*v.bps)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.bps)), 0.25);
   }
   j.end_object();
 }
@@ -3339,9 +3339,9 @@ bool encode(codec::Writer& w, const cat062::I340_v1_16::Pos& v) {
 void to_json(codec::JsonOut& j, const cat062::I340_v1_16::Pos& v) {
   j.begin_object();
   j.key("RHO");
-  j.number(static_cast<double>(v.rho) * 0.00390625);
+  j.quantity(static_cast<std::uint64_t>(v.rho), 0.00390625);
   j.key("THETA");
-  j.number(static_cast<double>(v.theta) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.theta), 0.0054931640625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I340_v1_16::Pos& v) {
@@ -3372,7 +3372,7 @@ void to_json(codec::JsonOut& j, const cat062::I340_v1_16::Mdc& v) {
   j.key("G");
   j.integer(static_cast<std::uint64_t>(v.g));
   j.key("LMC");
-  j.number(static_cast<double>(v.lmc) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.lmc), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I340_v1_16::Mdc& v) {
@@ -3534,7 +3534,7 @@ void to_json(codec::JsonOut& j, const cat062::I340_v1_16& v) {
   }
   if (v.height) {
     j.key("HEIGHT");
-    j.number(static_cast<double>((*v.height)) * 25.0);
+    j.quantity(static_cast<std::uint64_t>((*v.height)), 25.0);
   }
   if (v.mdc) {
     j.key("MDC");
@@ -3633,9 +3633,9 @@ bool encode(codec::Writer& w, const cat062::I340_v1_19::Pos& v) {
 void to_json(codec::JsonOut& j, const cat062::I340_v1_19::Pos& v) {
   j.begin_object();
   j.key("RHO");
-  j.number(static_cast<double>(v.rho) * 0.00390625);
+  j.quantity(static_cast<std::uint64_t>(v.rho), 0.00390625);
   j.key("THETA");
-  j.number(static_cast<double>(v.theta) * 0.0054931640625);
+  j.quantity(static_cast<std::uint64_t>(v.theta), 0.0054931640625);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I340_v1_19::Pos& v) {
@@ -3666,7 +3666,7 @@ void to_json(codec::JsonOut& j, const cat062::I340_v1_19::Mdc& v) {
   j.key("G");
   j.integer(static_cast<std::uint64_t>(v.g));
   j.key("LMC");
-  j.number(static_cast<double>(v.lmc) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.lmc), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I340_v1_19::Mdc& v) {
@@ -3828,7 +3828,7 @@ void to_json(codec::JsonOut& j, const cat062::I340_v1_19& v) {
   }
   if (v.height) {
     j.key("HEIGHT");
-    j.number(static_cast<double>((*v.height)) * 25.0);
+    j.quantity(static_cast<std::int64_t>((*v.height)), 25.0);
   }
   if (v.mdc) {
     j.key("MDC");
@@ -3903,9 +3903,9 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16::Ias& v) {
   j.integer(static_cast<std::uint64_t>(v.im));
   j.key("IAS");
   if (v.im == 0) {
-    j.number(static_cast<double>(v.ias) * 6.103515625e-05);
+    j.quantity(static_cast<std::uint64_t>(v.ias), 6.103515625e-05);
   } else if (v.im == 1) {
-    j.number(static_cast<double>(v.ias) * 0.001);
+    j.quantity(static_cast<std::uint64_t>(v.ias), 0.001);
   } else {
     j.integer(static_cast<std::uint64_t>(v.ias));
   }
@@ -3939,7 +3939,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16::Sal& v) {
   j.key("SRC");
   j.integer(static_cast<std::uint64_t>(v.src));
   j.key("ALT");
-  j.number(static_cast<double>(v.alt) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.alt), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_16::Sal& v) {
@@ -3975,7 +3975,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16::Fss& v) {
   j.key("AM");
   j.integer(static_cast<std::uint64_t>(v.am));
   j.key("ALT");
-  j.number(static_cast<double>(v.alt) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.alt), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_16::Fss& v) {
@@ -4136,7 +4136,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16::Tar& v) {
   j.key("TI");
   j.integer(static_cast<std::uint64_t>(v.ti));
   j.key("ROT");
-  j.number(static_cast<double>(v.rot) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.rot), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_16::Tar& v) {
@@ -4181,11 +4181,11 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16::Met& v) {
   j.key("TRB");
   j.integer(static_cast<std::uint64_t>(v.trb));
   j.key("WSD");
-  j.number(static_cast<double>(v.wsd) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.wsd), 1.0);
   j.key("WDD");
-  j.number(static_cast<double>(v.wdd) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.wdd), 1.0);
   j.key("TMPD");
-  j.number(static_cast<double>(v.tmpd) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.tmpd), 0.25);
   j.key("TRBD");
   j.integer(static_cast<std::uint64_t>(v.trbd));
   j.end_object();
@@ -4218,9 +4218,9 @@ bool encode(codec::Writer& w, const cat062::I380_v1_16::Pos& v) {
 void to_json(codec::JsonOut& j, const cat062::I380_v1_16::Pos& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lat), 2.1457672119140625e-05);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lon), 2.1457672119140625e-05);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_16::Pos& v) {
@@ -4265,7 +4265,7 @@ bool encode(codec::Writer& w, const cat062::I380_v1_16::Bps& v) {
 void to_json(codec::JsonOut& j, const cat062::I380_v1_16::Bps& v) {
   j.begin_object();
   j.key("BPS");
-  j.number(static_cast<double>(v.bps) * 0.1);
+  j.quantity(static_cast<std::uint64_t>(v.bps), 0.1);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_16::Bps& v) {
@@ -4703,7 +4703,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16& v) {
   }
   if (v.mhg) {
     j.key("MHG");
-    j.number(static_cast<double>((*v.mhg)) * 0.0054931640625);
+    j.quantity(static_cast<std::uint64_t>((*v.mhg)), 0.0054931640625);
   }
   if (v.ias) {
     j.key("IAS");
@@ -4711,7 +4711,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16& v) {
   }
   if (v.tas) {
     j.key("TAS");
-    j.number(static_cast<double>((*v.tas)) * 1.0);
+    j.quantity(static_cast<std::uint64_t>((*v.tas)), 1.0);
   }
   if (v.sal) {
     j.key("SAL");
@@ -4737,11 +4737,11 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16& v) {
       j.key("TCPN");
       j.integer(static_cast<std::uint64_t>(e.tcpn));
       j.key("ALT");
-      j.number(static_cast<double>(e.alt) * 10.0);
+      j.quantity(static_cast<std::int64_t>(e.alt), 10.0);
       j.key("LAT");
-      j.number(static_cast<double>(e.lat) * 2.1457672119140625e-05);
+      j.quantity(static_cast<std::int64_t>(e.lat), 2.1457672119140625e-05);
       j.key("LON");
-      j.number(static_cast<double>(e.lon) * 2.1457672119140625e-05);
+      j.quantity(static_cast<std::int64_t>(e.lon), 2.1457672119140625e-05);
       j.key("PT");
       j.integer(static_cast<std::uint64_t>(e.pt));
       j.key("TD");
@@ -4751,9 +4751,9 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16& v) {
       j.key("TOA");
       j.integer(static_cast<std::uint64_t>(e.toa));
       j.key("TOV");
-      j.number(static_cast<double>(e.tov) * 1.0);
+      j.quantity(static_cast<std::uint64_t>(e.tov), 1.0);
       j.key("TTR");
-      j.number(static_cast<double>(e.ttr) * 0.01);
+      j.quantity(static_cast<std::uint64_t>(e.ttr), 0.01);
       j.end_object();
     }
     j.end_array();
@@ -4772,15 +4772,15 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16& v) {
   }
   if (v.bvr) {
     j.key("BVR");
-    j.number(static_cast<double>((*v.bvr)) * 6.25);
+    j.quantity(static_cast<std::int64_t>((*v.bvr)), 6.25);
   }
   if (v.gvr) {
     j.key("GVR");
-    j.number(static_cast<double>((*v.gvr)) * 6.25);
+    j.quantity(static_cast<std::int64_t>((*v.gvr)), 6.25);
   }
   if (v.ran) {
     j.key("RAN");
-    j.number(static_cast<double>((*v.ran)) * 0.01);
+    j.quantity(static_cast<std::int64_t>((*v.ran)), 0.01);
   }
   if (v.tar) {
     j.key("TAR");
@@ -4788,11 +4788,11 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16& v) {
   }
   if (v.tan) {
     j.key("TAN");
-    j.number(static_cast<double>((*v.tan)) * 0.0054931640625);
+    j.quantity(static_cast<std::uint64_t>((*v.tan)), 0.0054931640625);
   }
   if (v.gs) {
     j.key("GS");
-    j.number(static_cast<double>((*v.gs)) * 6.103515625e-05);
+    j.quantity(static_cast<std::int64_t>((*v.gs)), 6.103515625e-05);
   }
   if (v.vun) {
     j.key("VUN");
@@ -4812,7 +4812,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16& v) {
   }
   if (v.gal) {
     j.key("GAL");
-    j.number(static_cast<double>((*v.gal)) * 6.25);
+    j.quantity(static_cast<std::int64_t>((*v.gal)), 6.25);
   }
   if (v.pun) {
     j.key("PUN");
@@ -4828,11 +4828,11 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_16& v) {
   }
   if (v.iar) {
     j.key("IAR");
-    j.number(static_cast<double>((*v.iar)) * 1.0);
+    j.quantity(static_cast<std::uint64_t>((*v.iar)), 1.0);
   }
   if (v.mac) {
     j.key("MAC");
-    j.number(static_cast<double>((*v.mac)) * 0.008);
+    j.quantity(static_cast<std::uint64_t>((*v.mac)), 0.008);
   }
   if (v.bps) {
     j.key("BPS");
@@ -5048,9 +5048,9 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20::Ias& v) {
   j.integer(static_cast<std::uint64_t>(v.im));
   j.key("IAS");
   if (v.im == 0) {
-    j.number(static_cast<double>(v.ias) * 6.103515625e-05);
+    j.quantity(static_cast<std::uint64_t>(v.ias), 6.103515625e-05);
   } else if (v.im == 1) {
-    j.number(static_cast<double>(v.ias) * 0.001);
+    j.quantity(static_cast<std::uint64_t>(v.ias), 0.001);
   } else {
     j.integer(static_cast<std::uint64_t>(v.ias));
   }
@@ -5084,7 +5084,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20::Sal& v) {
   j.key("SRC");
   j.integer(static_cast<std::uint64_t>(v.src));
   j.key("ALT");
-  j.number(static_cast<double>(v.alt) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.alt), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_20::Sal& v) {
@@ -5120,7 +5120,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20::Fss& v) {
   j.key("AM");
   j.integer(static_cast<std::uint64_t>(v.am));
   j.key("ALT");
-  j.number(static_cast<double>(v.alt) * 25.0);
+  j.quantity(static_cast<std::int64_t>(v.alt), 25.0);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_20::Fss& v) {
@@ -5281,7 +5281,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20::Tar& v) {
   j.key("TI");
   j.integer(static_cast<std::uint64_t>(v.ti));
   j.key("ROT");
-  j.number(static_cast<double>(v.rot) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.rot), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_20::Tar& v) {
@@ -5326,11 +5326,11 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20::Met& v) {
   j.key("TRB");
   j.integer(static_cast<std::uint64_t>(v.trb));
   j.key("WSD");
-  j.number(static_cast<double>(v.wsd) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.wsd), 1.0);
   j.key("WDD");
-  j.number(static_cast<double>(v.wdd) * 1.0);
+  j.quantity(static_cast<std::uint64_t>(v.wdd), 1.0);
   j.key("TMPD");
-  j.number(static_cast<double>(v.tmpd) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.tmpd), 0.25);
   j.key("TRBD");
   j.integer(static_cast<std::uint64_t>(v.trbd));
   j.end_object();
@@ -5363,9 +5363,9 @@ bool encode(codec::Writer& w, const cat062::I380_v1_20::Pos& v) {
 void to_json(codec::JsonOut& j, const cat062::I380_v1_20::Pos& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lat), 2.1457672119140625e-05);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 2.1457672119140625e-05);
+  j.quantity(static_cast<std::int64_t>(v.lon), 2.1457672119140625e-05);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_20::Pos& v) {
@@ -5410,7 +5410,7 @@ bool encode(codec::Writer& w, const cat062::I380_v1_20::Bps& v) {
 void to_json(codec::JsonOut& j, const cat062::I380_v1_20::Bps& v) {
   j.begin_object();
   j.key("BPS");
-  j.number(static_cast<double>(v.bps) * 0.1);
+  j.quantity(static_cast<std::uint64_t>(v.bps), 0.1);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I380_v1_20::Bps& v) {
@@ -5848,7 +5848,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20& v) {
   }
   if (v.mhg) {
     j.key("MHG");
-    j.number(static_cast<double>((*v.mhg)) * 0.0054931640625);
+    j.quantity(static_cast<std::uint64_t>((*v.mhg)), 0.0054931640625);
   }
   if (v.ias) {
     j.key("IAS");
@@ -5856,7 +5856,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20& v) {
   }
   if (v.tas) {
     j.key("TAS");
-    j.number(static_cast<double>((*v.tas)) * 1.0);
+    j.quantity(static_cast<std::uint64_t>((*v.tas)), 1.0);
   }
   if (v.sal) {
     j.key("SAL");
@@ -5882,11 +5882,11 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20& v) {
       j.key("TCPN");
       j.integer(static_cast<std::uint64_t>(e.tcpn));
       j.key("ALT");
-      j.number(static_cast<double>(e.alt) * 10.0);
+      j.quantity(static_cast<std::int64_t>(e.alt), 10.0);
       j.key("LAT");
-      j.number(static_cast<double>(e.lat) * 2.1457672119140625e-05);
+      j.quantity(static_cast<std::int64_t>(e.lat), 2.1457672119140625e-05);
       j.key("LON");
-      j.number(static_cast<double>(e.lon) * 2.1457672119140625e-05);
+      j.quantity(static_cast<std::int64_t>(e.lon), 2.1457672119140625e-05);
       j.key("PT");
       j.integer(static_cast<std::uint64_t>(e.pt));
       j.key("TD");
@@ -5896,9 +5896,9 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20& v) {
       j.key("TOA");
       j.integer(static_cast<std::uint64_t>(e.toa));
       j.key("TOV");
-      j.number(static_cast<double>(e.tov) * 1.0);
+      j.quantity(static_cast<std::uint64_t>(e.tov), 1.0);
       j.key("TTR");
-      j.number(static_cast<double>(e.ttr) * 0.01);
+      j.quantity(static_cast<std::uint64_t>(e.ttr), 0.01);
       j.end_object();
     }
     j.end_array();
@@ -5917,15 +5917,15 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20& v) {
   }
   if (v.bvr) {
     j.key("BVR");
-    j.number(static_cast<double>((*v.bvr)) * 6.25);
+    j.quantity(static_cast<std::int64_t>((*v.bvr)), 6.25);
   }
   if (v.gvr) {
     j.key("GVR");
-    j.number(static_cast<double>((*v.gvr)) * 6.25);
+    j.quantity(static_cast<std::int64_t>((*v.gvr)), 6.25);
   }
   if (v.ran) {
     j.key("RAN");
-    j.number(static_cast<double>((*v.ran)) * 0.01);
+    j.quantity(static_cast<std::int64_t>((*v.ran)), 0.01);
   }
   if (v.tar) {
     j.key("TAR");
@@ -5933,11 +5933,11 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20& v) {
   }
   if (v.tan) {
     j.key("TAN");
-    j.number(static_cast<double>((*v.tan)) * 0.0054931640625);
+    j.quantity(static_cast<std::uint64_t>((*v.tan)), 0.0054931640625);
   }
   if (v.gs) {
     j.key("GS");
-    j.number(static_cast<double>((*v.gs)) * 6.103515625e-05);
+    j.quantity(static_cast<std::int64_t>((*v.gs)), 6.103515625e-05);
   }
   if (v.vun) {
     j.key("VUN");
@@ -5957,7 +5957,7 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20& v) {
   }
   if (v.gal) {
     j.key("GAL");
-    j.number(static_cast<double>((*v.gal)) * 6.25);
+    j.quantity(static_cast<std::int64_t>((*v.gal)), 6.25);
   }
   if (v.pun) {
     j.key("PUN");
@@ -5973,11 +5973,11 @@ void to_json(codec::JsonOut& j, const cat062::I380_v1_20& v) {
   }
   if (v.iar) {
     j.key("IAR");
-    j.number(static_cast<double>((*v.iar)) * 1.0);
+    j.quantity(static_cast<std::uint64_t>((*v.iar)), 1.0);
   }
   if (v.mac) {
     j.key("MAC");
-    j.number(static_cast<double>((*v.mac)) * 0.008);
+    j.quantity(static_cast<std::uint64_t>((*v.mac)), 0.008);
   }
   if (v.bps) {
     j.key("BPS");
@@ -6688,7 +6688,7 @@ void to_json(codec::JsonOut& j, const cat062::I390& v) {
   }
   if (v.cfl) {
     j.key("CFL");
-    j.number(static_cast<double>((*v.cfl)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.cfl)), 0.25);
   }
   if (v.ctl) {
     j.key("CTL");
@@ -6877,9 +6877,9 @@ bool encode(codec::Writer& w, const cat062::I500::Apc& v) {
 void to_json(codec::JsonOut& j, const cat062::I500::Apc& v) {
   j.begin_object();
   j.key("X");
-  j.number(static_cast<double>(v.x) * 0.5);
+  j.quantity(static_cast<std::uint64_t>(v.x), 0.5);
   j.key("Y");
-  j.number(static_cast<double>(v.y) * 0.5);
+  j.quantity(static_cast<std::uint64_t>(v.y), 0.5);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I500::Apc& v) {
@@ -6904,9 +6904,9 @@ bool encode(codec::Writer& w, const cat062::I500::Apw& v) {
 void to_json(codec::JsonOut& j, const cat062::I500::Apw& v) {
   j.begin_object();
   j.key("LAT");
-  j.number(static_cast<double>(v.lat) * 5.364418029785156e-06);
+  j.quantity(static_cast<std::uint64_t>(v.lat), 5.364418029785156e-06);
   j.key("LON");
-  j.number(static_cast<double>(v.lon) * 5.364418029785156e-06);
+  j.quantity(static_cast<std::uint64_t>(v.lon), 5.364418029785156e-06);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I500::Apw& v) {
@@ -6931,9 +6931,9 @@ bool encode(codec::Writer& w, const cat062::I500::Atv& v) {
 void to_json(codec::JsonOut& j, const cat062::I500::Atv& v) {
   j.begin_object();
   j.key("X");
-  j.number(static_cast<double>(v.x) * 0.25);
+  j.quantity(static_cast<std::uint64_t>(v.x), 0.25);
   j.key("Y");
-  j.number(static_cast<double>(v.y) * 0.25);
+  j.quantity(static_cast<std::uint64_t>(v.y), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I500::Atv& v) {
@@ -6958,9 +6958,9 @@ bool encode(codec::Writer& w, const cat062::I500::Aa& v) {
 void to_json(codec::JsonOut& j, const cat062::I500::Aa& v) {
   j.begin_object();
   j.key("X");
-  j.number(static_cast<double>(v.x) * 0.25);
+  j.quantity(static_cast<std::uint64_t>(v.x), 0.25);
   j.key("Y");
-  j.number(static_cast<double>(v.y) * 0.25);
+  j.quantity(static_cast<std::uint64_t>(v.y), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::I500::Aa& v) {
@@ -7087,7 +7087,7 @@ void to_json(codec::JsonOut& j, const cat062::I500& v) {
   }
   if (v.cov) {
     j.key("COV");
-    j.number(static_cast<double>((*v.cov)) * 0.5);
+    j.quantity(static_cast<std::int64_t>((*v.cov)), 0.5);
   }
   if (v.apw) {
     j.key("APW");
@@ -7095,11 +7095,11 @@ void to_json(codec::JsonOut& j, const cat062::I500& v) {
   }
   if (v.aga) {
     j.key("AGA");
-    j.number(static_cast<double>((*v.aga)) * 6.25);
+    j.quantity(static_cast<std::uint64_t>((*v.aga)), 6.25);
   }
   if (v.aba) {
     j.key("ABA");
-    j.number(static_cast<double>((*v.aba)) * 0.25);
+    j.quantity(static_cast<std::uint64_t>((*v.aba)), 0.25);
   }
   if (v.atv) {
     j.key("ATV");
@@ -7111,7 +7111,7 @@ void to_json(codec::JsonOut& j, const cat062::I500& v) {
   }
   if (v.arc) {
     j.key("ARC");
-    j.number(static_cast<double>((*v.arc)) * 6.25);
+    j.quantity(static_cast<std::uint64_t>((*v.arc)), 6.25);
   }
   j.end_object();
 }
@@ -7233,9 +7233,9 @@ bool encode(codec::Writer& w, const cat062::Ref1_3::Tvs& v) {
 void to_json(codec::JsonOut& j, const cat062::Ref1_3::Tvs& v) {
   j.begin_object();
   j.key("VX");
-  j.number(static_cast<double>(v.vx) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.vx), 0.25);
   j.key("VY");
-  j.number(static_cast<double>(v.vy) * 0.25);
+  j.quantity(static_cast<std::int64_t>(v.vy), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat062::Ref1_3::Tvs& v) {

@@ -203,7 +203,9 @@ bool write_re(Writer& w, const std::optional<Bytes>& raw, const std::optional<Re
 // that reads back to the same double.
 class JsonOut {
  public:
-  explicit JsonOut(std::string& s) : s_(s) {}
+  // raw: quantities as their raw integers instead of physical values (for comparisons with
+  // other decoders and for debugging).
+  explicit JsonOut(std::string& s, bool raw = false) : s_(s), raw_(raw) {}
   void begin_object();
   void end_object();
   void begin_array();
@@ -212,6 +214,12 @@ class JsonOut {
   void integer(std::uint64_t v);
   void integer(std::int64_t v);
   void number(double v);
+  void quantity(std::uint64_t raw, double lsb) {
+    raw_ ? integer(raw) : number(static_cast<double>(raw) * lsb);
+  }
+  void quantity(std::int64_t raw, double lsb) {
+    raw_ ? integer(raw) : number(static_cast<double>(raw) * lsb);
+  }
   void string(std::string_view v);
   void hex(std::uint64_t v, unsigned digits);    // "3C660C"
   void octal(std::uint64_t v, unsigned digits);  // "7000"
@@ -223,6 +231,7 @@ class JsonOut {
  private:
   void comma();
   std::string& s_;
+  bool raw_ = false;
   bool first_ = true;
 };
 

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <span>
 #include <string>
@@ -72,7 +73,8 @@ struct RecordMeta {
   int category = 0;
   const EditionInfo* edition = nullptr;
   std::uint64_t block_offset = 0;
-  int index_in_block = 0;  // from 0
+  int index_in_block = 0;   // from 0
+  double capture_time = 0;  // Unix seconds of the packet that carried it (pcap); NaN if none
 };
 
 class RecordSink {
@@ -107,8 +109,10 @@ class Decoder {
 
   // Decodes one whole data block (its 3-octet header included) starting at absolute offset
   // `offset`. The caller has checked that block.size() equals the block's LEN.
+  // capture_time (pcap) is passed on in RecordMeta.
   BlockOutcome decode_block(std::span<const std::uint8_t> block, std::uint64_t offset,
-                            RecordSink& sink);
+                            RecordSink& sink, double capture_time = kNoTime);
+  static constexpr double kNoTime = std::numeric_limits<double>::quiet_NaN();
 
   const DecodeStats& stats() const { return stats_; }
   DecodeStats& stats() { return stats_; }
@@ -121,7 +125,8 @@ class Decoder {
 };
 
 // The record as compact JSON: {"I010":{"SAC":25,"SIC":201},"I140":27354.6015625,...}
-void record_to_json(const AnyRecord& record, std::string& out);
+// With raw, quantities are printed as their raw integers.
+void record_to_json(const AnyRecord& record, std::string& out, bool raw = false);
 
 // Encodes one record (without a block header); on failure returns the field and reason.
 Status encode_record(const AnyRecord& record, Bytes& out);

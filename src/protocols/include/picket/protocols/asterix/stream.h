@@ -19,6 +19,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "picket/core/result.h"
@@ -40,6 +41,11 @@ class BlockReader {
     std::span<const std::uint8_t> bytes;  // valid until the next call to next()
     std::uint64_t offset = 0;             // absolute, of the CAT octet
   };
+
+  // Recordings that wrap blocks: skip `file_header` octets at the start and `block_trailer`
+  // octets after every block (the CroatiaControl "GPS" recording format: 2200 and 10). Call
+  // before the first next().
+  void set_wrapping(std::size_t file_header, std::size_t block_trailer);
 
   // The next block whose header is plausible and whose LEN octets are all present, or nothing
   // at the end of the data. Framing problems go to `sink` as issues and to the stats.
@@ -69,12 +75,37 @@ class BlockReader {
   std::size_t last_block_ = 0;  // buffer index of the last block returned
   std::uint64_t base_ = 0;      // absolute offset of data_[0]
   std::uint64_t size_ = 0;
+  std::size_t header_skip_ = 0;
+  std::size_t trailer_ = 0;
   bool eof_ = false;
   std::optional<Error> io_error_;
 };
 
 // Frames and decodes every block of `reader` into `sink`, with both recoveries described
 // above. Returns the decoder's statistics for this stream.
-void decode_stream(BlockReader& reader, Decoder& decoder, RecordSink& sink);
+void decode_stream(BlockReader& reader, Decoder& decoder, RecordSink& sink,
+                   double capture_time = Decoder::kNoTime);
+
+// How a file holds its blocks.
+enum class InputFormat : std::uint8_t {
+  automatic,  // pcap/pcapng when the magic number says so, else raw
+  raw,        // data blocks back to back
+  pcap,       // UDP payloads in a pcap or pcapng capture, each holding whole blocks
+  gps,        // raw blocks in CroatiaControl's "GPS" recording (2200-octet header, 10-octet
+              // trailer after each block)
+};
+Result<InputFormat> parse_input_format(std::string_view name);
+std::string_view to_string(InputFormat f);
+
+struct FileReport {
+  InputFormat format = InputFormat::raw;  // the one used (never automatic)
+  std::uint64_t packets = 0, udp = 0, not_udp = 0, fragments = 0, truncated = 0;  // pcap
+  std::optional<Error> io_error;  // reading failed or the capture file is damaged
+};
+
+// Decodes a whole file in constant memory. Fails only when the file cannot be opened or is not
+// of the given format; problems inside it go to the sink.
+Result<FileReport> decode_file(const std::string& path, InputFormat format, Decoder& decoder,
+                               RecordSink& sink);
 
 }  // namespace picket::asterix
