@@ -2,6 +2,7 @@
 // capture) printed as JSON Lines, one record per line; counts and problems on stderr.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -9,7 +10,6 @@
 #include "commands.h"
 #include "picket/protocols/asterix/decoder.h"
 #include "picket/protocols/asterix/stream.h"
-#include "picket/protocols/pcap.h"
 
 namespace picket::app {
 
@@ -20,13 +20,15 @@ struct AsterixOptions {
   std::vector<std::string> editions;
   std::string format = "auto";
   bool quiet = false;  // no records, only the summary
+  bool raw = false;    // quantities as raw integers
   int max_errors = 20;
   bool list = false;
 };
 
 class JsonlSink : public asterix::RecordSink {
  public:
-  JsonlSink(bool print, int max_errors) : print_(print), max_errors_(max_errors) {
+  JsonlSink(bool print, bool raw, int max_errors)
+      : print_(print), raw_(raw), max_errors_(max_errors) {
     line_.reserve(4096);
   }
   void on_record(const asterix::RecordMeta& m, const asterix::AnyRecord& rec) override {
@@ -34,10 +36,11 @@ class JsonlSink : public asterix::RecordSink {
     line_.clear();
     line_ += fmt::format("{{\"offset\":{},\"length\":{},\"cat\":{},\"edition\":\"{}\"", m.offset,
                          m.length, m.category, m.edition->edition);
-    if (has_time_) line_ += fmt::format(",\"capture_time\":{:.6f}", time_);
+    if (!std::isnan(m.capture_time))
+      line_ += fmt::format(",\"capture_time\":{:.6f}", m.capture_time);
     line_ += ',';
     std::string items;
-    asterix::record_to_json(rec, items);
+    asterix::record_to_json(rec, items, raw_);
     // record_to_json gives {...}: splice its members into this object.
     line_.append(items, 1, std::string::npos);
     line_ += '\n';
@@ -50,15 +53,10 @@ class JsonlSink : public asterix::RecordSink {
       ++warnings_;
     }
     if (errors_ + warnings_ <= max_errors_) {
-      fmt::print(stderr, "picket: {}{}: {}\n", prefix_,
+      fmt::print(stderr, "picket: {}: {}\n",
                  issue.severity == asterix::Severity::error ? "error" : "warning", issue.message());
     }
   }
-  void set_time(double t) {
-    has_time_ = true;
-    time_ = t;
-  }
-  void set_prefix(std::string p) { prefix_ = std::move(p); }
   long errors() const { return errors_; }
   long warnings() const { return warnings_; }
   bool write_failed() const { return write_failed_; }
@@ -66,11 +64,9 @@ class JsonlSink : public asterix::RecordSink {
 
  private:
   bool print_;
+  bool raw_;
   int max_errors_;
   std::string line_;
-  std::string prefix_;
-  bool has_time_ = false;
-  double time_ = 0;
   long errors_ = 0;
   long warnings_ = 0;
   bool write_failed_ = false;
@@ -99,53 +95,24 @@ int run_decode(const AsterixOptions& o) {
       return kExitUsage;
     }
   }
-  std::string format = o.format;
-  if (format == "auto") {
-    std::ifstream in(o.file, std::ios::binary);
-    if (!in) {
-      fmt::print(stderr, "picket: cannot open {}\n", o.file);
-      return kExitUsage;
-    }
-    std::uint8_t head[4] = {};
-    in.read(reinterpret_cast<char*>(head), 4);
-    format =
-        protocols::looks_like_pcap({head, static_cast<std::size_t>(in.gcount())}) ? "pcap" : "raw";
-  }
-  JsonlSink sink(!o.quiet, o.max_errors);
-  asterix::Decoder decoder(editions);
-  protocols::PcapStats pcap_stats;
-  bool io_failed = false;
-  if (format == "pcap") {
-    auto reader = protocols::PcapReader::open(o.file);
-    if (!reader) {
-      fmt::print(stderr, "picket: {}\n", reader.error().message());
-      return kExitUsage;
-    }
-    while (auto d = reader->next()) {
-      sink.set_time(d->time);
-      asterix::BlockReader blocks(d->payload, d->offset);
-      asterix::decode_stream(blocks, decoder, sink);
-    }
-    pcap_stats = reader->stats();
-    if (reader->error()) {
-      ++decoder.stats().bad_framing;
-      fmt::print(stderr, "picket: error: {}\n", reader->error()->message());
-      sink.on_issue({asterix::Severity::error, reader->position(), -1, "pcap", "damaged"});
-    }
-  } else if (format == "raw") {
-    auto reader = asterix::BlockReader::open(o.file);
-    if (!reader) {
-      fmt::print(stderr, "picket: {}\n", reader.error().message());
-      return kExitUsage;
-    }
-    asterix::decode_stream(*reader, decoder, sink);
-    if (reader->io_error()) {
-      fmt::print(stderr, "picket: {}\n", reader->io_error()->message());
-      io_failed = true;
-    }
-  } else {
-    fmt::print(stderr, "picket: --format must be auto, raw or pcap, not '{}'\n", format);
+  auto format = asterix::parse_input_format(o.format);
+  if (!format) {
+    fmt::print(stderr, "picket: {}\n", format.error().message());
     return kExitUsage;
+  }
+  JsonlSink sink(!o.quiet, o.raw, o.max_errors);
+  asterix::Decoder decoder(editions);
+  auto report = asterix::decode_file(o.file, *format, decoder, sink);
+  if (!report) {
+    fmt::print(stderr, "picket: {}\n", report.error().message());
+    return kExitUsage;
+  }
+  bool io_failed = false;
+  bool damaged = false;
+  if (report->io_error) {
+    fmt::print(stderr, "picket: error: {}\n", report->io_error->message());
+    // A damaged capture is bad input; a failing read is an I/O failure.
+    (report->format == asterix::InputFormat::pcap ? damaged : io_failed) = true;
   }
   if (std::fflush(stdout) != 0 || sink.write_failed()) {
     fmt::print(stderr, "picket: writing the records failed\n");
@@ -169,15 +136,14 @@ int run_decode(const AsterixOptions& o) {
       o.file, s.blocks, s.records, by_cat.empty() ? "none" : by_cat.substr(1), s.rejected_records,
       s.skipped_octets, s.bad_framing, s.warnings,
       unsupported.empty() ? "" : "; blocks of unsupported categories skipped:" + unsupported);
-  if (format == "pcap") {
+  if (report->format == asterix::InputFormat::pcap) {
     fmt::print(stderr,
                "picket: capture: {} packets, {} UDP, {} not UDP, {} IP fragments and {} "
                "truncated packets skipped\n",
-               pcap_stats.packets, pcap_stats.udp, pcap_stats.not_udp, pcap_stats.fragments,
-               pcap_stats.truncated);
+               report->packets, report->udp, report->not_udp, report->fragments, report->truncated);
   }
   if (io_failed) return kExitFailure;
-  return sink.errors() > 0 ? kExitUsage : kExitOk;
+  return sink.errors() > 0 || damaged ? kExitUsage : kExitOk;
 }
 
 }  // namespace
@@ -193,8 +159,12 @@ void add_asterix_command(CLI::App& app, Action& run) {
       "input (some records rejected); 1: I/O failure");
   dec->add_option("FILE", opts->file, "Raw block stream or pcap/pcapng capture");
   dec->add_option("--edition", opts->editions,
-                  "Category edition, CAT=EDITION (repeatable), e.g. 48=1.31; default: latest");
-  dec->add_option("--format", opts->format, "auto (by magic number), raw or pcap");
+                  "Category edition, CAT=EDITION (repeatable), e.g. 48=1.31; default: latest")
+      ->allow_extra_args(false);
+  dec->add_option("--format", opts->format,
+                  "auto (pcap/pcapng by magic number, else raw), raw, pcap, or gps (raw blocks "
+                  "with a 2200-octet file header and a 10-octet trailer per block)");
+  dec->add_flag("--raw", opts->raw, "Print quantities as their raw integers");
   dec->add_flag("--summary", opts->quiet, "Print only the counts, not the records");
   dec->add_option("--max-errors", opts->max_errors, "Problems printed before summarising");
   dec->add_flag("--list-editions", opts->list, "List the supported categories and editions");
