@@ -567,7 +567,8 @@ class Emitter:
         c = el.content
         k = c[0]
         if k in ("uq", "sq"):
-            return f"j.number(static_cast<double>({expr}) * {cpp_double(c[1])});"
+            t = "std::int64_t" if k == "sq" else "std::uint64_t"
+            return f"j.quantity(static_cast<{t}>({expr}), {cpp_double(c[1])});"
         if k in ("icao", "ascii"):
             return f"j.string({expr}.text());"
         if k == "octal":
