@@ -38,6 +38,44 @@ KEYWORDS = {
     "xor_eq", "explicit", "value", "extents", "items",
 }
 
+# Corrections of the machine-readable specifications, each with its reason. They replace the
+# content (signedness, LSB) of one element in every edition of a category.
+ERRATA = [
+    ("048", "090", ["FL"], ("sq", fractions.Fraction(1, 4), "FL"),
+     "editions 1.27-1.31 of the spec files say unsigned; the EUROCONTROL document codes flight "
+     "levels down to -12 FL in two's complement, and edition 1.32 of the files says signed"),
+    ("010", "202", ["VX"], ("sq", fractions.Fraction(1, 4), "m/s"),
+     "the spec file says LSB 1/16 m/s but a range of +-8192 m/s, which 16 bits reach only at "
+     "0.25 m/s; CAT010 1.1 and the CroatiaControl definitions say 0.25 m/s"),
+    ("010", "202", ["VY"], ("sq", fractions.Fraction(1, 4), "m/s"), "as VX"),
+    ("010", "210", ["AX"], ("sq", fractions.Fraction(1, 4), "m/s²"),
+     "the spec file says LSB 1/16 m/s2 but a range of +-31 m/s2, which 8 bits reach only at "
+     "0.25 m/s2; CroatiaControl's definition says 0.25"),
+    ("010", "210", ["AY"], ("sq", fractions.Fraction(1, 4), "m/s²"), "as AX"),
+]
+
+
+def apply_errata(spec, cat):
+    applied = []
+    for ecat, item, path, content, why in ERRATA:
+        if ecat != cat or item not in spec.items:
+            continue
+        var = spec.items[item][1]
+        for name in path:
+            fields = var.fields if isinstance(var, Group) else (
+                [f for p in var.parts for f in p] if isinstance(var, Extended) else
+                [s for s in var.slots if s] if isinstance(var, Compound) else [])
+            match = [f for f in fields if not isinstance(f, Spare) and f[0] == name]
+            if not match:
+                raise SpecError(f"erratum for I{cat}/{item} {'/'.join(path)}: no such field")
+            var = match[0][2]
+        if not isinstance(var, Element):
+            raise SpecError(f"erratum for I{cat}/{item} {'/'.join(path)}: not an element")
+        var.content = content
+        applied.append((item, path, why))
+    return applied
+
+
 # --- Parsing the .ast format (an indentation-structured text) ------------------------------
 
 
@@ -1018,6 +1056,10 @@ class Emitter:
         H.append(f"// scripts/asterix_codegen.py from zoranbosnjak/asterix-specs (BSD-3-Clause);")
         H.append(f"// DO NOT EDIT. Each leaf holds its raw bits; quantity accessors convert to the")
         H.append(f"// unit in their name. docs/protocols.md describes the conventions.")
+        for ecat, item, path, content, why in ERRATA:
+            if ecat == cat:
+                H.append(f"// Corrected: I{cat}/{item} {'/'.join(path)} is {content[0][0] == 's' and 'signed' or 'unsigned'}, "
+                         f"LSB {content[1]} {content[2]} ({why}).")
         H.append("#pragma once")
         H.append("")
         H.append('#include "picket/protocols/asterix/codec.h"')
@@ -1256,6 +1298,8 @@ def load_category(specs_dir, cat):
         sp = Spec(os.path.join(d, f))
         (specs if sp.kind == "asterix" else refs).append(sp)
     specs.sort(key=lambda s: edition_key(s.edition))
+    for sp in specs:
+        apply_errata(sp, cat)
     refs.sort(key=lambda s: edition_key(s.edition))
     return specs, (refs[-1] if refs else None)
 

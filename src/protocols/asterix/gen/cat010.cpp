@@ -578,9 +578,9 @@ bool encode(codec::Writer& w, const cat010::I202& v) {
 void to_json(codec::JsonOut& j, const cat010::I202& v) {
   j.begin_object();
   j.key("VX");
-  j.quantity(static_cast<std::int64_t>(v.vx), 0.0625);
+  j.quantity(static_cast<std::int64_t>(v.vx), 0.25);
   j.key("VY");
-  j.quantity(static_cast<std::int64_t>(v.vy), 0.0625);
+  j.quantity(static_cast<std::int64_t>(v.vy), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I202& v) {
@@ -605,9 +605,9 @@ bool encode(codec::Writer& w, const cat010::I210& v) {
 void to_json(codec::JsonOut& j, const cat010::I210& v) {
   j.begin_object();
   j.key("AX");
-  j.quantity(static_cast<std::int64_t>(v.ax), 0.0625);
+  j.quantity(static_cast<std::int64_t>(v.ax), 0.25);
   j.key("AY");
-  j.quantity(static_cast<std::int64_t>(v.ay), 0.0625);
+  j.quantity(static_cast<std::int64_t>(v.ay), 0.25);
   j.end_object();
 }
 void randomize(codec::Random& g, cat010::I210& v) {

@@ -1033,39 +1033,7 @@ void randomize(codec::Random& g, cat048::I080& v) {
   v.qd1 = static_cast<std::uint8_t>(g.bits(1));
 }
 
-bool decode(codec::Reader& r, cat048::I090_v1_27& v) {
-  if (!r.need(2, "I048/090")) return false;
-  const std::uint8_t* p = r.p;
-  v.v = static_cast<std::uint8_t>(codec::get_bits(p, 0, 1));
-  v.g = static_cast<std::uint8_t>(codec::get_bits(p, 1, 1));
-  v.fl = static_cast<std::uint16_t>(codec::get_bits(p, 2, 14));
-  r.p += 2;
-  return true;
-}
-bool encode(codec::Writer& w, const cat048::I090_v1_27& v) {
-  std::uint8_t* p = w.grow(2);
-  if (!w.put_u(p, 0, 1, v.v, "I048/090 V")) return false;
-  if (!w.put_u(p, 1, 1, v.g, "I048/090 G")) return false;
-  if (!w.put_u(p, 2, 14, v.fl, "I048/090 FL")) return false;
-  return true;
-}
-void to_json(codec::JsonOut& j, const cat048::I090_v1_27& v) {
-  j.begin_object();
-  j.key("V");
-  j.integer(static_cast<std::uint64_t>(v.v));
-  j.key("G");
-  j.integer(static_cast<std::uint64_t>(v.g));
-  j.key("FL");
-  j.quantity(static_cast<std::uint64_t>(v.fl), 0.25);
-  j.end_object();
-}
-void randomize(codec::Random& g, cat048::I090_v1_27& v) {
-  v.v = static_cast<std::uint8_t>(g.bits(1));
-  v.g = static_cast<std::uint8_t>(g.bits(1));
-  v.fl = static_cast<std::uint16_t>(g.bits(14));
-}
-
-bool decode(codec::Reader& r, cat048::I090_v1_32& v) {
+bool decode(codec::Reader& r, cat048::I090& v) {
   if (!r.need(2, "I048/090")) return false;
   const std::uint8_t* p = r.p;
   v.v = static_cast<std::uint8_t>(codec::get_bits(p, 0, 1));
@@ -1074,14 +1042,14 @@ bool decode(codec::Reader& r, cat048::I090_v1_32& v) {
   r.p += 2;
   return true;
 }
-bool encode(codec::Writer& w, const cat048::I090_v1_32& v) {
+bool encode(codec::Writer& w, const cat048::I090& v) {
   std::uint8_t* p = w.grow(2);
   if (!w.put_u(p, 0, 1, v.v, "I048/090 V")) return false;
   if (!w.put_u(p, 1, 1, v.g, "I048/090 G")) return false;
   if (!w.put_s(p, 2, 14, v.fl, "I048/090 FL")) return false;
   return true;
 }
-void to_json(codec::JsonOut& j, const cat048::I090_v1_32& v) {
+void to_json(codec::JsonOut& j, const cat048::I090& v) {
   j.begin_object();
   j.key("V");
   j.integer(static_cast<std::uint64_t>(v.v));
@@ -1091,7 +1059,7 @@ void to_json(codec::JsonOut& j, const cat048::I090_v1_32& v) {
   j.quantity(static_cast<std::int64_t>(v.fl), 0.25);
   j.end_object();
 }
-void randomize(codec::Random& g, cat048::I090_v1_32& v) {
+void randomize(codec::Random& g, cat048::I090& v) {
   v.v = static_cast<std::uint8_t>(g.bits(1));
   v.g = static_cast<std::uint8_t>(g.bits(1));
   v.fl = codec::sext<std::int16_t>(g.bits(14), 14);

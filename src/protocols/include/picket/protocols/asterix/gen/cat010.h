@@ -2,6 +2,12 @@
 // scripts/asterix_codegen.py from zoranbosnjak/asterix-specs (BSD-3-Clause);
 // DO NOT EDIT. Each leaf holds its raw bits; quantity accessors convert to the
 // unit in their name. docs/protocols.md describes the conventions.
+// Corrected: I010/202 VX is signed, LSB 1/4 m/s (the spec file says LSB 1/16 m/s but a range of
+// +-8192 m/s, which 16 bits reach only at 0.25 m/s; CAT010 1.1 and the CroatiaControl definitions
+// say 0.25 m/s). Corrected: I010/202 VY is signed, LSB 1/4 m/s (as VX). Corrected: I010/210 AX is
+// signed, LSB 1/4 m/s² (the spec file says LSB 1/16 m/s2 but a range of +-31 m/s2, which 8 bits
+// reach only at 0.25 m/s2; CroatiaControl's definition says 0.25). Corrected: I010/210 AY is
+// signed, LSB 1/4 m/s² (as AX).
 #pragma once
 
 #include "picket/protocols/asterix/codec.h"
@@ -163,31 +169,27 @@ struct I200 {
 
 // I010/202 Calculated Track Velocity in Cartesian Co-ordinates (editions 1.1)
 struct I202 {
-  std::int16_t vx{};  // X Velocity [16 bits, LSB 1/16 m/s]
-  std::int16_t vy{};  // Y Velocity [16 bits, LSB 1/16 m/s]
-  double vx_mps() const { return static_cast<double>(vx) * 0.0625; }
+  std::int16_t vx{};  // X Velocity [16 bits, LSB 1/4 m/s]
+  std::int16_t vy{};  // Y Velocity [16 bits, LSB 1/4 m/s]
+  double vx_mps() const { return static_cast<double>(vx) * 0.25; }
   void set_vx_mps(double physical) {
-    vx = codec::quantize<std::int16_t>(physical / 0.0625, 16, true);
+    vx = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
   }
-  double vy_mps() const { return static_cast<double>(vy) * 0.0625; }
+  double vy_mps() const { return static_cast<double>(vy) * 0.25; }
   void set_vy_mps(double physical) {
-    vy = codec::quantize<std::int16_t>(physical / 0.0625, 16, true);
+    vy = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
   }
   bool operator==(const I202&) const = default;
 };
 
 // I010/210 Calculated Acceleration (editions 1.1)
 struct I210 {
-  std::int8_t ax{};  // X Acceleration [8 bits, LSB 1/16 m/s²]
-  std::int8_t ay{};  // Y Acceleration [8 bits, LSB 1/16 m/s²]
-  double ax_mps2() const { return static_cast<double>(ax) * 0.0625; }
-  void set_ax_mps2(double physical) {
-    ax = codec::quantize<std::int8_t>(physical / 0.0625, 8, true);
-  }
-  double ay_mps2() const { return static_cast<double>(ay) * 0.0625; }
-  void set_ay_mps2(double physical) {
-    ay = codec::quantize<std::int8_t>(physical / 0.0625, 8, true);
-  }
+  std::int8_t ax{};  // X Acceleration [8 bits, LSB 1/4 m/s²]
+  std::int8_t ay{};  // Y Acceleration [8 bits, LSB 1/4 m/s²]
+  double ax_mps2() const { return static_cast<double>(ax) * 0.25; }
+  void set_ax_mps2(double physical) { ax = codec::quantize<std::int8_t>(physical / 0.25, 8, true); }
+  double ay_mps2() const { return static_cast<double>(ay) * 0.25; }
+  void set_ay_mps2(double physical) { ay = codec::quantize<std::int8_t>(physical / 0.25, 8, true); }
   bool operator==(const I210&) const = default;
 };
 

@@ -2,6 +2,9 @@
 // scripts/asterix_codegen.py from zoranbosnjak/asterix-specs (BSD-3-Clause);
 // DO NOT EDIT. Each leaf holds its raw bits; quantity accessors convert to the
 // unit in their name. docs/protocols.md describes the conventions.
+// Corrected: I048/090 FL is signed, LSB 1/4 FL (editions 1.27-1.31 of the spec files say unsigned;
+// the EUROCONTROL document codes flight levels down to -12 FL in two's complement, and edition 1.32
+// of the files says signed).
 #pragma once
 
 #include "picket/protocols/asterix/codec.h"
@@ -253,26 +256,14 @@ struct I080 {
   bool operator==(const I080&) const = default;
 };
 
-// I048/090 Flight Level in Binary Representation (editions 1.27, 1.28, 1.29, 1.30, 1.31)
-struct I090_v1_27 {
-  std::uint8_t v{};    // [1 bits, table]
-  std::uint8_t g{};    // [1 bits, table]
-  std::uint16_t fl{};  // [14 bits, LSB 1/4 FL]
-  double fl_fl() const { return static_cast<double>(fl) * 0.25; }
-  void set_fl_fl(double physical) {
-    fl = codec::quantize<std::uint16_t>(physical / 0.25, 14, false);
-  }
-  bool operator==(const I090_v1_27&) const = default;
-};
-
-// I048/090 Flight Level in Binary Representation (editions 1.32)
-struct I090_v1_32 {
+// I048/090 Flight Level in Binary Representation (editions 1.27, 1.28, 1.29, 1.30, 1.31, 1.32)
+struct I090 {
   std::uint8_t v{};   // [1 bits, table]
   std::uint8_t g{};   // [1 bits, table]
   std::int16_t fl{};  // [14 bits, LSB 1/4 FL]
   double fl_fl() const { return static_cast<double>(fl) * 0.25; }
   void set_fl_fl(double physical) { fl = codec::quantize<std::int16_t>(physical / 0.25, 14, true); }
-  bool operator==(const I090_v1_32&) const = default;
+  bool operator==(const I090&) const = default;
 };
 
 // I048/100 Mode-C Code and Code Confidence Indicator (editions 1.27, 1.28, 1.29, 1.30, 1.31, 1.32)
@@ -990,14 +981,10 @@ bool decode(codec::Reader& r, cat048::I080& v);
 bool encode(codec::Writer& w, const cat048::I080& v);
 void to_json(codec::JsonOut& j, const cat048::I080& v);
 void randomize(codec::Random& g, cat048::I080& v);
-bool decode(codec::Reader& r, cat048::I090_v1_27& v);
-bool encode(codec::Writer& w, const cat048::I090_v1_27& v);
-void to_json(codec::JsonOut& j, const cat048::I090_v1_27& v);
-void randomize(codec::Random& g, cat048::I090_v1_27& v);
-bool decode(codec::Reader& r, cat048::I090_v1_32& v);
-bool encode(codec::Writer& w, const cat048::I090_v1_32& v);
-void to_json(codec::JsonOut& j, const cat048::I090_v1_32& v);
-void randomize(codec::Random& g, cat048::I090_v1_32& v);
+bool decode(codec::Reader& r, cat048::I090& v);
+bool encode(codec::Writer& w, const cat048::I090& v);
+void to_json(codec::JsonOut& j, const cat048::I090& v);
+void randomize(codec::Random& g, cat048::I090& v);
 bool decode(codec::Reader& r, cat048::I100& v);
 bool encode(codec::Writer& w, const cat048::I100& v);
 void to_json(codec::JsonOut& j, const cat048::I100& v);
@@ -1205,7 +1192,7 @@ using I060 = cat048::I060;
 using I065 = cat048::I065;
 using I070 = cat048::I070;
 using I080 = cat048::I080;
-using I090 = cat048::I090_v1_27;
+using I090 = cat048::I090;
 using I100 = cat048::I100;
 using I110 = cat048::I110;
 using I120 = cat048::I120;
@@ -1273,7 +1260,7 @@ using I060 = cat048::I060;
 using I065 = cat048::I065;
 using I070 = cat048::I070;
 using I080 = cat048::I080;
-using I090 = cat048::I090_v1_27;
+using I090 = cat048::I090;
 using I100 = cat048::I100;
 using I110 = cat048::I110;
 using I120 = cat048::I120;
@@ -1341,7 +1328,7 @@ using I060 = cat048::I060;
 using I065 = cat048::I065;
 using I070 = cat048::I070;
 using I080 = cat048::I080;
-using I090 = cat048::I090_v1_27;
+using I090 = cat048::I090;
 using I100 = cat048::I100;
 using I110 = cat048::I110;
 using I120 = cat048::I120;
@@ -1409,7 +1396,7 @@ using I060 = cat048::I060;
 using I065 = cat048::I065;
 using I070 = cat048::I070;
 using I080 = cat048::I080;
-using I090 = cat048::I090_v1_27;
+using I090 = cat048::I090;
 using I100 = cat048::I100;
 using I110 = cat048::I110;
 using I120 = cat048::I120;
@@ -1477,7 +1464,7 @@ using I060 = cat048::I060;
 using I065 = cat048::I065;
 using I070 = cat048::I070;
 using I080 = cat048::I080;
-using I090 = cat048::I090_v1_27;
+using I090 = cat048::I090;
 using I100 = cat048::I100;
 using I110 = cat048::I110;
 using I120 = cat048::I120;
@@ -1545,7 +1532,7 @@ using I060 = cat048::I060;
 using I065 = cat048::I065;
 using I070 = cat048::I070;
 using I080 = cat048::I080;
-using I090 = cat048::I090_v1_32;
+using I090 = cat048::I090;
 using I100 = cat048::I100;
 using I110 = cat048::I110;
 using I120 = cat048::I120;
