@@ -52,6 +52,9 @@ ERRATA = [
      "the spec file says LSB 1/16 m/s2 but a range of +-31 m/s2, which 8 bits reach only at "
      "0.25 m/s2; CroatiaControl's definition says 0.25"),
     ("010", "210", ["AY"], ("sq", fractions.Fraction(1, 4), "m/s²"), "as AX"),
+    ("021", "090", ["PA"], ("uint",),
+     "editions 0.23-0.26 of the spec files say signed; PA is a navigation uncertainty category "
+     "(NUCp, 0..9 in the ADS-B MASPS), never negative"),
 ]
 
 
@@ -67,8 +70,11 @@ def apply_errata(spec, cat):
                 [s for s in var.slots if s] if isinstance(var, Compound) else [])
             match = [f for f in fields if not isinstance(f, Spare) and f[0] == name]
             if not match:
-                raise SpecError(f"erratum for I{cat}/{item} {'/'.join(path)}: no such field")
+                var = None  # this edition's item has no such field: the erratum does not apply
+                break
             var = match[0][2]
+        if var is None:
+            continue
         if not isinstance(var, Element):
             raise SpecError(f"erratum for I{cat}/{item} {'/'.join(path)}: not an element")
         var.content = content
@@ -1058,8 +1064,9 @@ class Emitter:
         H.append(f"// unit in their name. docs/protocols.md describes the conventions.")
         for ecat, item, path, content, why in ERRATA:
             if ecat == cat:
-                H.append(f"// Corrected: I{cat}/{item} {'/'.join(path)} is {content[0][0] == 's' and 'signed' or 'unsigned'}, "
-                         f"LSB {content[1]} {content[2]} ({why}).")
+                kind = "signed" if content[0] in ("sq", "sint") else "unsigned"
+                lsb = f", LSB {content[1]} {content[2]}" if len(content) > 1 else ""
+                H.append(f"// Corrected: I{cat}/{item} {'/'.join(path)} is {kind}{lsb} ({why}).")
         H.append("#pragma once")
         H.append("")
         H.append('#include "picket/protocols/asterix/codec.h"')
@@ -1298,8 +1305,13 @@ def load_category(specs_dir, cat):
         sp = Spec(os.path.join(d, f))
         (specs if sp.kind == "asterix" else refs).append(sp)
     specs.sort(key=lambda s: edition_key(s.edition))
+    used = set()
     for sp in specs:
-        apply_errata(sp, cat)
+        for item, path, why in apply_errata(sp, cat):
+            used.add((item, tuple(path)))
+    for ecat, item, path, content, why in ERRATA:
+        if ecat == cat and (item, tuple(path)) not in used:
+            raise SpecError(f"erratum for I{cat}/{item} {'/'.join(path)} matches no edition")
     refs.sort(key=lambda s: edition_key(s.edition))
     return specs, (refs[-1] if refs else None)
 

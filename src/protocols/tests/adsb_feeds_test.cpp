@@ -66,7 +66,7 @@ TEST(AdsbFeeds, RealBeastCaptureHas23ValidExtendedSquitters) {
 
 TEST(AdsbFeeds, BeastEscapesAreUndone) {
   // A long frame whose timestamp, signal and data hold 0x1A octets, each sent twice.
-  const std::vector<std::uint8_t> wire = {0x1A, '3', 0x00, 0x00, 0x1A, 0x1A, 0x00, 0x01, 0x02,
+  const std::vector<std::uint8_t> wire = {0x1A, '3',  0x00, 0x00, 0x1A, 0x1A, 0x00, 0x01, 0x02,
                                           0x1A, 0x1A, 0x1A, 0x1A, 0x8D, 0x48, 0x40, 0xD6, 0x20,
                                           0x2C, 0xC3, 0x71, 0xC3, 0x2C, 0xE0, 0x57, 0x60};
   const auto c = parse_beast(wire);
@@ -98,7 +98,7 @@ TEST(AdsbFeeds, DamagedBeastIsReportedAndTheRestDecoded) {
   bad.insert(bad.end(), bytes.begin() + static_cast<long>(f30), bytes.end());
   const auto c = parse_beast(bad);
   EXPECT_EQ(c.frames.size(), clean.frames.size() - 1);  // only the cut frame is lost
-  ASSERT_EQ(c.issues.size(), 4u);                        // cut, junk, unknown type, its byte
+  ASSERT_EQ(c.issues.size(), 4u);                       // cut, junk, unknown type, its byte
   EXPECT_EQ(c.issues[0].offset, f10);
   EXPECT_NE(c.issues[0].what.find("cut short"), std::string::npos);
   EXPECT_EQ(c.issues[1].offset, f20 - 5);

@@ -24,7 +24,9 @@ const std::string kCc = picket::test::data_dir("asterix") + "/croatiacontrol";
 // The editions the reference decoder was configured with (install/config/asterix.ini): CAT034
 // 1.27 and CAT062 1.18 are here; CAT048 1.21 is older than the oldest machine-readable edition
 // (1.27), whose layout of the items in these recordings is the same.
-EditionMap reference_editions() { return test::editions({"34=1.27", "48=1.27", "62=1.18"}); }
+EditionMap reference_editions() {
+  return test::editions({"34=1.27", "48=1.27", "62=1.18"});
+}
 
 struct MapEntry {
   std::string path, kind;
@@ -298,8 +300,8 @@ TEST(AsterixReference, GpsRecordingMatchesTheReferenceDecode) {
 
 TEST(AsterixReference, Cat062CaptureMatchesTheReferenceJson) {
   const auto map = field_map();
-  const auto got = test::decode_path(kCc + "/cat_062_065.pcap", InputFormat::pcap,
-                                     reference_editions());
+  const auto got =
+      test::decode_path(kCc + "/cat_062_065.pcap", InputFormat::pcap, reference_editions());
   EXPECT_EQ(got.errors(), 0u);
   std::istringstream in(picket::test::read_text(kCc + "/cat_062_065_json.txt"));
   std::string line;
@@ -364,10 +366,10 @@ TEST(AsterixReference, EveryRecordingDecodesWithoutError) {
     int not_minimal;  // records whose sender wrote a needless all-zero presence octet
   };
   // cat062cat065.raw: the second CAT062 record's I062/390 primary subfield is FF E1 00.
-  for (const auto& c : {Case{"cat048.raw", InputFormat::raw, 1, 0},
-                        Case{"cat062cat065.raw", InputFormat::raw, 2, 1},
-                        Case{"cat21_re.ast", InputFormat::raw, 2, 0},
-                        Case{"cat034.raw", InputFormat::raw, 1, 0}}) {
+  for (const auto& c :
+       {Case{"cat048.raw", InputFormat::raw, 1, 0},
+        Case{"cat062cat065.raw", InputFormat::raw, 2, 1},
+        Case{"cat21_re.ast", InputFormat::raw, 2, 0}, Case{"cat034.raw", InputFormat::raw, 1, 0}}) {
     SCOPED_TRACE(c.file);
     DecodeStats stats;
     auto got = test::decode_path(kCc + "/" + c.file, c.format, {}, &stats);

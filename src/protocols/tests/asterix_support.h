@@ -81,7 +81,8 @@ inline const nlohmann::json* at_path(const nlohmann::json& j, const std::string&
   std::size_t start = 0;
   while (start <= path.size()) {
     const auto dot = path.find('.', start);
-    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const std::string key =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!cur->is_object() || !cur->contains(key)) return nullptr;
     cur = &(*cur)[key];
     if (dot == std::string::npos) break;

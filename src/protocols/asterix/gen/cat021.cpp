@@ -1043,7 +1043,7 @@ bool decode(codec::Reader& r, cat021::I090_v0_23& v) {
   v.ac = static_cast<std::uint8_t>(codec::get_bits(p, 0, 2));
   v.mn = static_cast<std::uint8_t>(codec::get_bits(p, 2, 2));
   v.dc = static_cast<std::uint8_t>(codec::get_bits(p, 4, 2));
-  v.pa = codec::sext<std::int8_t>(codec::get_bits(p, 12, 4), 4);
+  v.pa = static_cast<std::uint8_t>(codec::get_bits(p, 12, 4));
   r.p += 2;
   return true;
 }
@@ -1052,7 +1052,7 @@ bool encode(codec::Writer& w, const cat021::I090_v0_23& v) {
   if (!w.put_u(p, 0, 2, v.ac, "I021/090 AC")) return false;
   if (!w.put_u(p, 2, 2, v.mn, "I021/090 MN")) return false;
   if (!w.put_u(p, 4, 2, v.dc, "I021/090 DC")) return false;
-  if (!w.put_s(p, 12, 4, v.pa, "I021/090 PA")) return false;
+  if (!w.put_u(p, 12, 4, v.pa, "I021/090 PA")) return false;
   return true;
 }
 void to_json(codec::JsonOut& j, const cat021::I090_v0_23& v) {
@@ -1064,14 +1064,14 @@ void to_json(codec::JsonOut& j, const cat021::I090_v0_23& v) {
   j.key("DC");
   j.integer(static_cast<std::uint64_t>(v.dc));
   j.key("PA");
-  j.quantity(static_cast<std::int64_t>(v.pa), 1.0);
+  j.integer(static_cast<std::uint64_t>(v.pa));
   j.end_object();
 }
 void randomize(codec::Random& g, cat021::I090_v0_23& v) {
   v.ac = static_cast<std::uint8_t>(g.bits(2));
   v.mn = static_cast<std::uint8_t>(g.bits(2));
   v.dc = static_cast<std::uint8_t>(g.bits(2));
-  v.pa = codec::sext<std::int8_t>(g.bits(4), 4);
+  v.pa = static_cast<std::uint8_t>(g.bits(4));
 }
 
 bool decode(codec::Reader& r, cat021::I090_v2_1& v) {

@@ -2,6 +2,8 @@
 // scripts/asterix_codegen.py from zoranbosnjak/asterix-specs (BSD-3-Clause);
 // DO NOT EDIT. Each leaf holds its raw bits; quantity accessors convert to the
 // unit in their name. docs/protocols.md describes the conventions.
+// Corrected: I021/090 PA is unsigned (editions 0.23-0.26 of the spec files say signed; PA is a
+// navigation uncertainty category (NUCp, 0..9 in the ADS-B MASPS), never negative).
 #pragma once
 
 #include "picket/protocols/asterix/codec.h"
@@ -263,9 +265,7 @@ struct I090_v0_23 {
   std::uint8_t ac{};  // ACAS Capabilities [2 bits, table]
   std::uint8_t mn{};  // Multiple Navigation Aids [2 bits, table]
   std::uint8_t dc{};  // Differential Correction [2 bits, table]
-  std::int8_t pa{};   // Position Accuracy [4 bits, LSB 1 ]
-  double pa_value() const { return static_cast<double>(pa) * 1.0; }
-  void set_pa_value(double physical) { pa = codec::quantize<std::int8_t>(physical / 1.0, 4, true); }
+  std::uint8_t pa{};  // Position Accuracy [4 bits, uint]
   bool operator==(const I090_v0_23&) const = default;
 };
 
