@@ -1199,7 +1199,7 @@ class Emitter:
             if m != 0xFF:
                 C.append(f"  if (o[{oc}] & 0x{(~m) & 0xFF:02X}) {{ r.p = fs + {oc}; return "
                          f"r.fail(\"FSPEC\", codec::undefined_frn(o[{oc}], 0x{(~m) & 0xFF:02X}, "
-                         f"{oc}, {cat}, kEdition)); }}")
+                         f"{oc}, {int(cat)}, kEdition)); }}")
         for k, name in enumerate(uap):
             if name is None:
                 continue

@@ -92,9 +92,20 @@ bool BlockReader::ensure(std::size_t n) {
   return true;
 }
 
-bool BlockReader::plausible(std::size_t i) const {
-  const std::uint8_t* p = data_ + i;
-  return is_known_category(p[0]) && be16(p + 1) >= 4;
+bool BlockReader::fits(std::size_t rel) {
+  if (!ensure(rel + 3)) return false;
+  const std::uint8_t* p = data_ + pos_ + rel;
+  const std::size_t len = be16(p + 1);
+  return is_known_category(p[0]) && len >= 4 && ensure(rel + len);
+}
+
+bool BlockReader::chain_ok(std::size_t rel) {
+  if (ensure(rel) && !ensure(rel + 1)) return true;  // exactly the end of the data
+  return fits(rel);
+}
+
+std::size_t BlockReader::len_at(std::size_t rel) const {
+  return be16(data_ + pos_ + rel + 1);
 }
 
 void BlockReader::resync(RecordSink& sink, DecodeStats& stats, const std::string& why) {
@@ -102,17 +113,21 @@ void BlockReader::resync(RecordSink& sink, DecodeStats& stats, const std::string
   const std::uint64_t from = base_ + pos_;
   std::size_t skipped = 1;
   ++pos_;
+  // A position is taken for a block start when its header fits the data and is followed by the
+  // end of the data or by another fitting header that is itself followed by the end of the data
+  // or a third: three consistent headers in a row rarely happen by chance.
   for (;; ++pos_, ++skipped) {
     if (!ensure(3)) {
       skipped += avail();
       pos_ = end_;
       break;
     }
-    if (!plausible(pos_)) continue;
-    const std::size_t len = be16(data_ + pos_ + 1);
-    if (!ensure(len)) continue;  // runs past the end of the data
-    if (avail() == len) break;   // ends exactly at the end of the data
-    if (ensure(len + 3) && plausible(pos_ + len)) break;
+    if (!fits(0)) continue;
+    const std::size_t l1 = len_at(0) + trailer_;
+    if (ensure(l1) && !ensure(l1 + 1)) break;
+    if (!fits(l1)) continue;
+    const std::size_t l2 = len_at(l1) + trailer_;
+    if (chain_ok(l1 + l2)) break;
   }
   sink.on_issue(
       Issue{Severity::error, from, -1, "block",
@@ -165,9 +180,27 @@ std::optional<BlockReader::Block> BlockReader::next(RecordSink& sink, DecodeStat
                          cat, len, avail()));
       continue;
     }
-    Block b{{data_ + pos_, len}, base_ + pos_};
+    std::size_t use = len;
+    if (!chain_ok(len + trailer_)) {
+      // What follows is not a block: the LEN may lie (too long, swallowing the start of the
+      // next block). A block start inside, with a consistent header after it, says so.
+      for (std::size_t q = 4; q < len; ++q) {
+        if (data_[pos_ + q] != cat && !is_known_category(data_[pos_ + q])) continue;
+        if (fits(q) && len_at(q) + q > len && chain_ok(q + len_at(q) + trailer_)) {
+          ++stats.bad_framing;
+          sink.on_issue(Issue{Severity::error, base_ + pos_, cat, "block",
+                              fmt::format("LEN {} is too long: another block starts at byte {}; "
+                                          "this block is taken to end there",
+                                          len, base_ + pos_ + q)});
+          use = q;
+          break;
+        }
+      }
+    }
+    Block b{{data_ + pos_, use}, base_ + pos_};
     last_block_ = pos_;
-    pos_ += len;
+    pos_ += use;
+    const std::size_t len_used = use;
     if (trailer_ > 0) {
       if (!ensure(trailer_)) {
         sink.on_issue(
@@ -178,40 +211,16 @@ std::optional<BlockReader::Block> BlockReader::next(RecordSink& sink, DecodeStat
         pos_ += trailer_;
       }
       // ensure() may have moved the window: the block's octets are still at last_block_.
-      b.bytes = {data_ + last_block_, len};
+      b.bytes = {data_ + last_block_, len_used};
     }
     return b;
   }
 }
 
-bool BlockReader::resume_if_block_at(std::uint64_t at) {
-  if (at < base_ + last_block_ || at >= base_ + pos_) return false;
-  const std::size_t i = static_cast<std::size_t>(at - base_);
-  const std::size_t saved = pos_;
-  pos_ = i;
-  if (ensure(3) && plausible(pos_)) {
-    const std::size_t len = be16(data_ + pos_ + 1);
-    if (ensure(len)) return true;
-  }
-  pos_ = saved + (pos_ - i);  // ensure() may have moved the window; keep the same octet
-  return false;
-}
-
 void decode_stream(BlockReader& reader, Decoder& decoder, RecordSink& sink, double capture_time) {
   auto& stats = decoder.stats();
   while (auto b = reader.next(sink, stats)) {
-    const auto out = decoder.decode_block(b->bytes, b->offset, sink, capture_time);
-    if (!out.ok && out.stopped_at > 3) {
-      const std::uint64_t at = b->offset + out.stopped_at;
-      if (reader.resume_if_block_at(at)) {
-        ++stats.bad_framing;
-        // The failed record was the start of another block: the outer LEN was too long.
-        sink.on_issue(Issue{Severity::error, b->offset, b->bytes[0], "block",
-                            fmt::format("LEN {} is too long: another block starts at byte {}; "
-                                        "decoding resumes there",
-                                        b->bytes.size(), at)});
-      }
-    }
+    decoder.decode_block(b->bytes, b->offset, sink, capture_time);
   }
 }
 

@@ -981,7 +981,7 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 4, "FSPEC")) return false;
   if (o[3] & 0x08) {
     r.p = fs + 3;
-    return r.fail("FSPEC", codec::undefined_frn(o[3], 0x08, 3, 010, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[3], 0x08, 3, 10, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;

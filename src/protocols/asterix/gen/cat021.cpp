@@ -5247,11 +5247,11 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[3] & 0x06) {
     r.p = fs + 3;
-    return r.fail("FSPEC", codec::undefined_frn(o[3], 0x06, 3, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[3], 0x06, 3, 21, kEdition));
   }
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -5558,11 +5558,11 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[3] & 0x06) {
     r.p = fs + 3;
-    return r.fail("FSPEC", codec::undefined_frn(o[3], 0x06, 3, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[3], 0x06, 3, 21, kEdition));
   }
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -5869,11 +5869,11 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[3] & 0x06) {
     r.p = fs + 3;
-    return r.fail("FSPEC", codec::undefined_frn(o[3], 0x06, 3, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[3], 0x06, 3, 21, kEdition));
   }
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -6180,7 +6180,7 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -6507,7 +6507,7 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 7, "FSPEC")) return false;
   if (o[6] & 0xF8) {
     r.p = fs + 6;
-    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -6974,7 +6974,7 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 7, "FSPEC")) return false;
   if (o[6] & 0xF8) {
     r.p = fs + 6;
-    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -7441,7 +7441,7 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 7, "FSPEC")) return false;
   if (o[6] & 0xF8) {
     r.p = fs + 6;
-    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -7908,7 +7908,7 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 7, "FSPEC")) return false;
   if (o[6] & 0xF8) {
     r.p = fs + 6;
-    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -8375,7 +8375,7 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 7, "FSPEC")) return false;
   if (o[6] & 0xF8) {
     r.p = fs + 6;
-    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -8842,7 +8842,7 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 7, "FSPEC")) return false;
   if (o[6] & 0xF8) {
     r.p = fs + 6;
-    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -9309,7 +9309,7 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 7, "FSPEC")) return false;
   if (o[6] & 0xF8) {
     r.p = fs + 6;
-    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 021, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[6], 0xF8, 6, 21, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;

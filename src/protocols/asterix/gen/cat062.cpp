@@ -7794,11 +7794,11 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[0] & 0x40) {
     r.p = fs + 0;
-    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 62, kEdition));
   }
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 62, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -8115,11 +8115,11 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[0] & 0x40) {
     r.p = fs + 0;
-    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 62, kEdition));
   }
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 62, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -8436,11 +8436,11 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[0] & 0x40) {
     r.p = fs + 0;
-    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 62, kEdition));
   }
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 62, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -8757,11 +8757,11 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[0] & 0x40) {
     r.p = fs + 0;
-    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 62, kEdition));
   }
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 62, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -9078,11 +9078,11 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[0] & 0x40) {
     r.p = fs + 0;
-    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 62, kEdition));
   }
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 62, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;
@@ -9399,11 +9399,11 @@ bool decode(codec::Reader& r, Record& v) {
   if (!codec::read_fspec(r, o, 5, "FSPEC")) return false;
   if (o[0] & 0x40) {
     r.p = fs + 0;
-    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[0], 0x40, 0, 62, kEdition));
   }
   if (o[4] & 0xF8) {
     r.p = fs + 4;
-    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 062, kEdition));
+    return r.fail("FSPEC", codec::undefined_frn(o[4], 0xF8, 4, 62, kEdition));
   }
   if (o[0] & 0x80) {
     if (!decode(r, v.i010.emplace())) return false;

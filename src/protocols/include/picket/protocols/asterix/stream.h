@@ -5,10 +5,12 @@
 // is framed in constant memory; a block is at most 65535 octets. When a block header cannot be
 // right (LEN below 3, LEN past the end of the data, a category nobody defines), the reader
 // reports it with the byte offset and searches forward, octet by octet, for the next position
-// where a plausible header (a defined category, LEN >= 4) is followed by another plausible header
-// or by the end of the data, and reports how many octets it skipped. decode_stream() adds the
-// other recovery: when a block's records fail at an octet where a plausible block header
-// starts, the outer LEN lied (it swallowed the next block), and framing resumes there.
+// where a plausible header (a defined category, LEN >= 4, all its octets present) is followed by
+// the end of the data or by two more such headers in a row, and reports how many octets it
+// skipped. When what follows a block is neither the end of the data nor a plausible header, its
+// LEN may be too long: if a block header whose own length reaches past the outer block, followed
+// by a plausible header or the end, starts inside it, the block is cut there and framing resumes
+// at that header (reported).
 //
 // Thread-safety: none; one reader per thread.
 #pragma once
@@ -51,10 +53,6 @@ class BlockReader {
   // at the end of the data. Framing problems go to `sink` as issues and to the stats.
   std::optional<Block> next(RecordSink& sink, DecodeStats& stats);
 
-  // Whether a plausible block header starts at absolute offset `at`, which must lie within
-  // the block next() returned last. If so, the next call to next() frames from there.
-  bool resume_if_block_at(std::uint64_t at);
-
   std::uint64_t position() const { return base_ + pos_; }
   std::uint64_t size() const { return size_; }  // 0 when unknown (a pipe)
   const std::optional<Error>& io_error() const { return io_error_; }
@@ -63,7 +61,11 @@ class BlockReader {
   BlockReader() = default;
   bool ensure(std::size_t n);  // at least n octets from pos_ (false at end of data)
   std::size_t avail() const { return end_ - pos_; }
-  bool plausible(std::size_t i) const;  // header at buffer index i (3 octets present)
+  // Positions relative to pos_: a header with a defined category, LEN >= 4 and all its octets
+  // present; that, or exactly the end of the data; the LEN of the header there.
+  bool fits(std::size_t rel);
+  bool chain_ok(std::size_t rel);
+  std::size_t len_at(std::size_t rel) const;
   void resync(RecordSink& sink, DecodeStats& stats, const std::string& why);
 
   std::FILE* file_ = nullptr;
