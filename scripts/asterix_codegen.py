@@ -438,7 +438,10 @@ class Emitter:
     # A "struct var" is Group, Extended, Compound, or a wrapper around anything else.
 
     def struct_def(self, tname, var, label, indent, wrapper=False):
-        """Returns lines of a struct definition named tname for var."""
+        """Returns lines of a struct definition named tname for var. Structs of its fields are
+        defined before it at namespace scope (in self.pre, named Parent_Field) and aliased
+        inside it: a class nested in another with default member initializers is not default
+        constructible for std::optional until the outer class is complete (clang)."""
         ind = "  " * indent
         L = [f"{ind}struct {tname} {{"]
         inner = "  " * (indent + 1)
@@ -526,7 +529,12 @@ class Emitter:
         if isinstance(var, Element):
             return leaf_type(var)
         if isinstance(var, (Group, Extended, Compound)):
-            nested += self.struct_def(tname, var, label, indent)
+            flat = f"{self.flat_stack[-1]}_{tname}"
+            self.flat_stack.append(flat)
+            lines = self.struct_def(flat, var, label, 0)
+            self.flat_stack.pop()
+            self.pre += lines
+            nested.append(f"{'  ' * indent}using {tname} = {flat};")
             return tname
         if isinstance(var, Repetitive):
             inner = self.member_type(var.var, tname + "Entry" if isinstance(
@@ -1081,12 +1089,10 @@ class Emitter:
                        if name in sp.items and signature(sp.items[name][1]) == sig]
                 H.append(f"// I{cat}/{name} {title} (editions {', '.join(eds)})")
                 label = f"I{cat}/{name}"
-                if isinstance(var, (Group, Extended, Compound)):
-                    H += self.struct_def(tn, var, label, 0)
-                    wrapper = False
-                else:
-                    H += self.struct_def(tn, var, label, 0, wrapper=True)
-                    wrapper = True
+                self.pre, self.flat_stack = [], [tn]
+                wrapper = not isinstance(var, (Group, Extended, Compound))
+                lines = self.struct_def(tn, var, label, 0, wrapper=wrapper)
+                H += self.pre + lines
                 self.collect_structs(f"{ns}::{tn}", var, label, wrapper)
                 H.append("")
         # REF (Reserved Expansion Field) types
@@ -1094,7 +1100,9 @@ class Emitter:
         if self.ref is not None:
             ref_tn = f"Ref{self.ref.edition.replace('.', '_')}"
             H.append(f"// Reserved Expansion Field, REF edition {self.ref.edition}")
-            H += self.struct_def(ref_tn, self.ref.compound, f"I{cat}/RE", 0)
+            self.pre, self.flat_stack = [], [ref_tn]
+            lines = self.struct_def(ref_tn, self.ref.compound, f"I{cat}/RE", 0)
+            H += self.pre + lines
             self.collect_structs(f"{ns}::{ref_tn}", self.ref.compound, f"I{cat}/RE", False)
             H.append("")
         # codec function declarations for every struct type
@@ -1361,9 +1369,10 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(here)
     ap = argparse.ArgumentParser()
+    shared = os.environ.get("PICKET_SHARED_DIR", os.path.join(repo, "..", "shared"))
     ap.add_argument("--specs", default=os.environ.get(
-        "ASTERIX_SPECS", os.path.join(repo, "..", "shared", "data", "asterix",
-                                      "zoranbosnjak_asterix-specs", "specs")))
+        "ASTERIX_SPECS", os.path.join(shared, "data", "asterix", "zoranbosnjak_asterix-specs",
+                                      "specs")))
     ap.add_argument("--out", default=repo)
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <sstream>
 
@@ -286,6 +287,8 @@ TEST(AsterixReference, Cat034And048CaptureMatchesTheReferenceDecode) {
                picket::test::shared_dir() +
                    "/data/asterix/CroatiaControlLtd_asterix/install/sample_output/cat_034_048.txt",
                t);
+  std::printf("compared %d records, %d items, %d fields (%d Comm-B fields)\n", t.records, t.items,
+              t.fields, t.commb);
   EXPECT_EQ(t.records, 162);  // 34 CAT034 + 128 CAT048 (the README's count)
   EXPECT_GT(t.fields, 3000);
   EXPECT_GT(t.commb, 1000);
@@ -294,6 +297,8 @@ TEST(AsterixReference, Cat034And048CaptureMatchesTheReferenceDecode) {
 TEST(AsterixReference, GpsRecordingMatchesTheReferenceDecode) {
   Tally t;
   compare_text(kCc + "/parsegps.gps", InputFormat::gps, kCc + "/parsegps.txt", t);
+  std::printf("compared %d records, %d items, %d fields (%d Comm-B fields)\n", t.records, t.items,
+              t.fields, t.commb);
   EXPECT_EQ(t.records, 18);
   EXPECT_GT(t.fields, 300);
 }

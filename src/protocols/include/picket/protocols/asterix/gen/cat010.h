@@ -208,13 +208,14 @@ struct I245 {
 };
 
 // I010/250 Mode S MB Data (editions 1.1)
+struct I250_ValueEntry {
+  std::uint64_t mbdata{};  // [56 bits, raw]
+  std::uint8_t bds1{};     // [4 bits, raw]
+  std::uint8_t bds2{};     // [4 bits, raw]
+  bool operator==(const I250_ValueEntry&) const = default;
+};
 struct I250 {
-  struct ValueEntry {
-    std::uint64_t mbdata{};  // [56 bits, raw]
-    std::uint8_t bds1{};     // [4 bits, raw]
-    std::uint8_t bds2{};     // [4 bits, raw]
-    bool operator==(const ValueEntry&) const = default;
-  };
+  using ValueEntry = I250_ValueEntry;
   std::vector<ValueEntry> value{};
   bool operator==(const I250&) const = default;
 };
@@ -241,20 +242,19 @@ struct I270 {
 };
 
 // I010/280 Presence (editions 1.1)
+struct I280_ValueEntry {
+  std::int8_t drho{};    // [8 bits, LSB 1 m]
+  std::int8_t dtheta{};  // [8 bits, LSB 3/20 °]
+  double drho_m() const { return static_cast<double>(drho) * 1.0; }
+  void set_drho_m(double physical) { drho = codec::quantize<std::int8_t>(physical / 1.0, 8, true); }
+  double dtheta_deg() const { return static_cast<double>(dtheta) * 0.15; }
+  void set_dtheta_deg(double physical) {
+    dtheta = codec::quantize<std::int8_t>(physical / 0.15, 8, true);
+  }
+  bool operator==(const I280_ValueEntry&) const = default;
+};
 struct I280 {
-  struct ValueEntry {
-    std::int8_t drho{};    // [8 bits, LSB 1 m]
-    std::int8_t dtheta{};  // [8 bits, LSB 3/20 °]
-    double drho_m() const { return static_cast<double>(drho) * 1.0; }
-    void set_drho_m(double physical) {
-      drho = codec::quantize<std::int8_t>(physical / 1.0, 8, true);
-    }
-    double dtheta_deg() const { return static_cast<double>(dtheta) * 0.15; }
-    void set_dtheta_deg(double physical) {
-      dtheta = codec::quantize<std::int8_t>(physical / 0.15, 8, true);
-    }
-    bool operator==(const ValueEntry&) const = default;
-  };
+  using ValueEntry = I280_ValueEntry;
   std::vector<ValueEntry> value{};
   bool operator==(const I280&) const = default;
 };

@@ -130,17 +130,19 @@ struct I040_v2_3 {
 };
 
 // I021/040 Target Report Descriptor (editions 2.6, 2.7)
+struct I040_v2_6_Tbc {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [6 bits, uint]
+  bool operator==(const I040_v2_6_Tbc&) const = default;
+};
+struct I040_v2_6_Mbc {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [6 bits, uint]
+  bool operator==(const I040_v2_6_Mbc&) const = default;
+};
 struct I040_v2_6 {
-  struct Tbc {
-    std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // Value [6 bits, uint]
-    bool operator==(const Tbc&) const = default;
-  };
-  struct Mbc {
-    std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // Value [6 bits, uint]
-    bool operator==(const Mbc&) const = default;
-  };
+  using Tbc = I040_v2_6_Tbc;
+  using Mbc = I040_v2_6_Mbc;
   std::uint8_t atp{};        // Address Type [3 bits, table]
   std::uint8_t arc{};        // Altitude Reporting Capability [2 bits, table]
   std::uint8_t rc{};         // Range Check [1 bits, table]
@@ -289,12 +291,13 @@ struct I090_v2_1 {
 };
 
 // I021/090 Quality Indicators (editions 2.7)
+struct I090_v2_7_Valstate {
+  std::uint8_t ep{};   // VAL_STATE Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // VAL_STATE Value [2 bits, table]
+  bool operator==(const I090_v2_7_Valstate&) const = default;
+};
 struct I090_v2_7 {
-  struct Valstate {
-    std::uint8_t ep{};   // VAL_STATE Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // VAL_STATE Value [2 bits, table]
-    bool operator==(const Valstate&) const = default;
-  };
+  using Valstate = I090_v2_7_Valstate;
   std::uint8_t nucrnacv{};  // Navigation Uncertainty Category for Velocity NUCr or the Navigation
                             // Accuracy Category for Velocity NACv [3 bits, raw]
   std::uint8_t nucpnic{};   // Navigation Uncertainty Category for Position NUCp or Navigation
@@ -343,48 +346,50 @@ struct I095 {
 };
 
 // I021/110 Trajectory Intent (editions 0.23, 0.24, 0.25, 0.26, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7)
+struct I110_Tis {
+  std::uint8_t nav{};        // [1 bits, table]
+  std::uint8_t nvb{};        // [1 bits, table]
+  std::uint8_t extents = 1;  // octet parts present (1..1)
+  bool operator==(const I110_Tis&) const = default;
+};
+struct I110_TidEntry {
+  std::uint8_t tca{};   // [1 bits, table]
+  std::uint8_t nc{};    // [1 bits, table]
+  std::uint8_t tcpn{};  // [6 bits, raw]
+  std::int16_t alt{};   // Altitude in Two's Complement Form [16 bits, LSB 10 ft]
+  std::int32_t lat{};   // In WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
+  std::int32_t lon{};   // In WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
+  std::uint8_t pt{};    // Point Type [4 bits, table]
+  std::uint8_t td{};    // [2 bits, table]
+  std::uint8_t tra{};   // [1 bits, table]
+  std::uint8_t toa{};   // [1 bits, table]
+  std::uint32_t tov{};  // Time Over Point [24 bits, LSB 1 s]
+  std::uint16_t ttr{};  // TCP Turn Radius [16 bits, LSB 1/100 NM]
+  double alt_ft() const { return static_cast<double>(alt) * 10.0; }
+  void set_alt_ft(double physical) {
+    alt = codec::quantize<std::int16_t>(physical / 10.0, 16, true);
+  }
+  double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
+  void set_lat_deg(double physical) {
+    lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
+  void set_lon_deg(double physical) {
+    lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double tov_s() const { return static_cast<double>(tov) * 1.0; }
+  void set_tov_s(double physical) {
+    tov = codec::quantize<std::uint32_t>(physical / 1.0, 24, false);
+  }
+  double ttr_nm() const { return static_cast<double>(ttr) * 0.01; }
+  void set_ttr_nm(double physical) {
+    ttr = codec::quantize<std::uint16_t>(physical / 0.01, 16, false);
+  }
+  bool operator==(const I110_TidEntry&) const = default;
+};
 struct I110 {
-  struct Tis {
-    std::uint8_t nav{};        // [1 bits, table]
-    std::uint8_t nvb{};        // [1 bits, table]
-    std::uint8_t extents = 1;  // octet parts present (1..1)
-    bool operator==(const Tis&) const = default;
-  };
-  struct TidEntry {
-    std::uint8_t tca{};   // [1 bits, table]
-    std::uint8_t nc{};    // [1 bits, table]
-    std::uint8_t tcpn{};  // [6 bits, raw]
-    std::int16_t alt{};   // Altitude in Two's Complement Form [16 bits, LSB 10 ft]
-    std::int32_t lat{};   // In WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
-    std::int32_t lon{};   // In WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
-    std::uint8_t pt{};    // Point Type [4 bits, table]
-    std::uint8_t td{};    // [2 bits, table]
-    std::uint8_t tra{};   // [1 bits, table]
-    std::uint8_t toa{};   // [1 bits, table]
-    std::uint32_t tov{};  // Time Over Point [24 bits, LSB 1 s]
-    std::uint16_t ttr{};  // TCP Turn Radius [16 bits, LSB 1/100 NM]
-    double alt_ft() const { return static_cast<double>(alt) * 10.0; }
-    void set_alt_ft(double physical) {
-      alt = codec::quantize<std::int16_t>(physical / 10.0, 16, true);
-    }
-    double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
-    void set_lat_deg(double physical) {
-      lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
-    void set_lon_deg(double physical) {
-      lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    double tov_s() const { return static_cast<double>(tov) * 1.0; }
-    void set_tov_s(double physical) {
-      tov = codec::quantize<std::uint32_t>(physical / 1.0, 24, false);
-    }
-    double ttr_nm() const { return static_cast<double>(ttr) * 0.01; }
-    void set_ttr_nm(double physical) {
-      ttr = codec::quantize<std::uint16_t>(physical / 0.01, 16, false);
-    }
-    bool operator==(const TidEntry&) const = default;
-  };
+  using Tis = I110_Tis;
+  using TidEntry = I110_TidEntry;
   std::optional<Tis> tis;                    // Trajectory Intent Status
   std::optional<std::vector<TidEntry>> tid;  // Trajectory Intent Data
   bool operator==(const I110&) const = default;
@@ -1076,184 +1081,209 @@ struct I400 {
 };
 
 // Reserved Expansion Field, REF edition 1.5
+struct Ref1_5_Bps {
+  std::uint16_t bps{};  // Barometric Pressure Setting [12 bits, LSB 1/10 hPa]
+  double bps_hpa() const { return static_cast<double>(bps) * 0.1; }
+  void set_bps_hpa(double physical) {
+    bps = codec::quantize<std::uint16_t>(physical / 0.1, 12, false);
+  }
+  bool operator==(const Ref1_5_Bps&) const = default;
+};
+struct Ref1_5_Sh {
+  std::uint8_t hdr{};   // Horizontal Reference Direction [1 bits, table]
+  std::uint8_t stat{};  // Selected Heading Status [1 bits, table]
+  std::uint16_t sh{};   // Selected Heading [10 bits, LSB 45/64 °]
+  double sh_deg() const { return static_cast<double>(sh) * 0.703125; }
+  void set_sh_deg(double physical) {
+    sh = codec::quantize<std::uint16_t>(physical / 0.703125, 10, false);
+  }
+  bool operator==(const Ref1_5_Sh&) const = default;
+};
+struct Ref1_5_Nav_Mfm {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [1 bits, table]
+  bool operator==(const Ref1_5_Nav_Mfm&) const = default;
+};
+struct Ref1_5_Nav {
+  using Mfm = Ref1_5_Nav_Mfm;
+  std::uint8_t ap{};  // Autopilot [1 bits, table]
+  std::uint8_t vn{};  // Vertical Navigation [1 bits, table]
+  std::uint8_t ah{};  // Altitude Hold [1 bits, table]
+  std::uint8_t am{};  // Approach Mode [1 bits, table]
+  Mfm mfm{};          // Status of MCP/FCU Mode Bits
+  bool operator==(const Ref1_5_Nav&) const = default;
+};
+struct Ref1_5_Sgv {
+  std::uint8_t stp{};        // [1 bits, table]
+  std::uint8_t hts{};        // [1 bits, table]
+  std::uint8_t htt{};        // [1 bits, table]
+  std::uint8_t hrd{};        // [1 bits, table]
+  std::uint16_t gss{};       // Ground Speed [11 bits, LSB 1/8 kt]
+  std::uint8_t hgt{};        // Heading/Ground Track Information [7 bits, LSB 45/16 °]
+  std::uint8_t extents = 1;  // octet parts present (1..2)
+  double gss_kt() const { return static_cast<double>(gss) * 0.125; }
+  void set_gss_kt(double physical) {
+    gss = codec::quantize<std::uint16_t>(physical / 0.125, 11, false);
+  }
+  double hgt_deg() const { return static_cast<double>(hgt) * 2.8125; }
+  void set_hgt_deg(double physical) {
+    hgt = codec::quantize<std::uint8_t>(physical / 2.8125, 7, false);
+  }
+  bool operator==(const Ref1_5_Sgv&) const = default;
+};
+struct Ref1_5_Sta_Rce {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_5_Sta_Rce&) const = default;
+};
+struct Ref1_5_Sta_Rrl {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [1 bits, table]
+  bool operator==(const Ref1_5_Sta_Rrl&) const = default;
+};
+struct Ref1_5_Sta_Ps3 {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [3 bits, table]
+  bool operator==(const Ref1_5_Sta_Ps3&) const = default;
+};
+struct Ref1_5_Sta_Tpw {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_5_Sta_Tpw&) const = default;
+};
+struct Ref1_5_Sta_Tsi {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_5_Sta_Tsi&) const = default;
+};
+struct Ref1_5_Sta_Muo {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [1 bits, table]
+  bool operator==(const Ref1_5_Sta_Muo&) const = default;
+};
+struct Ref1_5_Sta_Rwc {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [1 bits, table]
+  bool operator==(const Ref1_5_Sta_Rwc&) const = default;
+};
+struct Ref1_5_Sta_Daa {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_5_Sta_Daa&) const = default;
+};
+struct Ref1_5_Sta_Df17ca {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [3 bits, raw]
+  bool operator==(const Ref1_5_Sta_Df17ca&) const = default;
+};
+struct Ref1_5_Sta_Svh {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_5_Sta_Svh&) const = default;
+};
+struct Ref1_5_Sta_Catc {
+  std::uint8_t ep{};   // Element Population Bit [1 bits, table]
+  std::uint8_t val{};  // Value [3 bits, table]
+  bool operator==(const Ref1_5_Sta_Catc&) const = default;
+};
+struct Ref1_5_Sta_Tao {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [5 bits, table]
+  bool operator==(const Ref1_5_Sta_Tao&) const = default;
+};
+struct Ref1_5_Sta {
+  using Rce = Ref1_5_Sta_Rce;
+  using Rrl = Ref1_5_Sta_Rrl;
+  using Ps3 = Ref1_5_Sta_Ps3;
+  using Tpw = Ref1_5_Sta_Tpw;
+  using Tsi = Ref1_5_Sta_Tsi;
+  using Muo = Ref1_5_Sta_Muo;
+  using Rwc = Ref1_5_Sta_Rwc;
+  using Daa = Ref1_5_Sta_Daa;
+  using Df17ca = Ref1_5_Sta_Df17ca;
+  using Svh = Ref1_5_Sta_Svh;
+  using Catc = Ref1_5_Sta_Catc;
+  using Tao = Ref1_5_Sta_Tao;
+  std::uint8_t es{};         // ES IN Capability [1 bits, table]
+  std::uint8_t uat{};        // UAT IN Capability [1 bits, table]
+  Rce rce{};                 // Reduced Capability Equipment
+  Rrl rrl{};                 // Reply Rate Limiting
+  Ps3 ps3{};                 // Priority Status for Version 3 ADS-B Systems
+  Tpw tpw{};                 // Transmit Power
+  Tsi tsi{};                 // Transponder Side Indication
+  Muo muo{};                 // Manned / Unmanned Operation
+  Rwc rwc{};                 // Remain Well Clear Corrective Alert
+  Daa daa{};                 // Detectand Avoid Capabilities
+  Df17ca df17ca{};           // Transponder Capability
+  Svh svh{};                 // Sense Vertical & Horizontal
+  Catc catc{};               // CAS Type & Capability
+  Tao tao{};                 // Transponder Antenna Offset
+  std::uint8_t extents = 1;  // octet parts present (1..6)
+  bool operator==(const Ref1_5_Sta&) const = default;
+};
+struct Ref1_5_Mes_Sum {
+  std::uint8_t m5{};  // [1 bits, table]
+  std::uint8_t id{};  // [1 bits, table]
+  std::uint8_t da{};  // [1 bits, table]
+  std::uint8_t m1{};  // [1 bits, table]
+  std::uint8_t m2{};  // [1 bits, table]
+  std::uint8_t m3{};  // [1 bits, table]
+  std::uint8_t mc{};  // [1 bits, table]
+  std::uint8_t po{};  // [1 bits, table]
+  bool operator==(const Ref1_5_Mes_Sum&) const = default;
+};
+struct Ref1_5_Mes_Pno {
+  std::uint16_t pin{};  // PIN Code [14 bits, raw]
+  std::uint16_t no{};   // National Origin Code [11 bits, raw]
+  bool operator==(const Ref1_5_Mes_Pno&) const = default;
+};
+struct Ref1_5_Mes_Em1 {
+  std::uint8_t v{};     // [1 bits, table]
+  std::uint8_t l{};     // [1 bits, table]
+  std::uint16_t em1{};  // Extended Mode 1 Code in Octal Representation [12 bits, octal]
+  bool operator==(const Ref1_5_Mes_Em1&) const = default;
+};
+struct Ref1_5_Mes_Xp {
+  std::uint8_t xp{};  // X-pulse from Mode 5 PIN Reply/report [1 bits, table]
+  std::uint8_t x5{};  // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
+  std::uint8_t xc{};  // X-pulse from Mode C Reply [1 bits, table]
+  std::uint8_t x3{};  // X-pulse from Mode 3/A Reply [1 bits, table]
+  std::uint8_t x2{};  // X-pulse from Mode 2 Reply [1 bits, table]
+  std::uint8_t x1{};  // X-pulse from Mode 1 Reply [1 bits, table]
+  bool operator==(const Ref1_5_Mes_Xp&) const = default;
+};
+struct Ref1_5_Mes_Fom {
+  std::uint8_t fom{};  // Figure of Merit [5 bits, raw]
+  bool operator==(const Ref1_5_Mes_Fom&) const = default;
+};
+struct Ref1_5_Mes_M2 {
+  std::uint8_t v{};       // [1 bits, table]
+  std::uint8_t l{};       // [1 bits, table]
+  std::uint16_t mode2{};  // Mode 2 Code in Octal Representation [12 bits, octal]
+  bool operator==(const Ref1_5_Mes_M2&) const = default;
+};
+struct Ref1_5_Mes {
+  using Sum = Ref1_5_Mes_Sum;
+  using Pno = Ref1_5_Mes_Pno;
+  using Em1 = Ref1_5_Mes_Em1;
+  using Xp = Ref1_5_Mes_Xp;
+  using Fom = Ref1_5_Mes_Fom;
+  using M2 = Ref1_5_Mes_M2;
+  std::optional<Sum> sum;  // Mode 5 Summary
+  std::optional<Pno> pno;  // Mode 5 PIN / National Origin
+  std::optional<Em1> em1;  // Extended Mode 1 Code in Octal Representation
+  std::optional<Xp> xp;    // X Pulse Presence
+  std::optional<Fom> fom;  // Figure of Merit
+  std::optional<M2> m2;    // Mode 2 Code in Octal Representation
+  bool operator==(const Ref1_5_Mes&) const = default;
+};
 struct Ref1_5 {
-  struct Bps {
-    std::uint16_t bps{};  // Barometric Pressure Setting [12 bits, LSB 1/10 hPa]
-    double bps_hpa() const { return static_cast<double>(bps) * 0.1; }
-    void set_bps_hpa(double physical) {
-      bps = codec::quantize<std::uint16_t>(physical / 0.1, 12, false);
-    }
-    bool operator==(const Bps&) const = default;
-  };
-  struct Sh {
-    std::uint8_t hdr{};   // Horizontal Reference Direction [1 bits, table]
-    std::uint8_t stat{};  // Selected Heading Status [1 bits, table]
-    std::uint16_t sh{};   // Selected Heading [10 bits, LSB 45/64 °]
-    double sh_deg() const { return static_cast<double>(sh) * 0.703125; }
-    void set_sh_deg(double physical) {
-      sh = codec::quantize<std::uint16_t>(physical / 0.703125, 10, false);
-    }
-    bool operator==(const Sh&) const = default;
-  };
-  struct Nav {
-    struct Mfm {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [1 bits, table]
-      bool operator==(const Mfm&) const = default;
-    };
-    std::uint8_t ap{};  // Autopilot [1 bits, table]
-    std::uint8_t vn{};  // Vertical Navigation [1 bits, table]
-    std::uint8_t ah{};  // Altitude Hold [1 bits, table]
-    std::uint8_t am{};  // Approach Mode [1 bits, table]
-    Mfm mfm{};          // Status of MCP/FCU Mode Bits
-    bool operator==(const Nav&) const = default;
-  };
-  struct Sgv {
-    std::uint8_t stp{};        // [1 bits, table]
-    std::uint8_t hts{};        // [1 bits, table]
-    std::uint8_t htt{};        // [1 bits, table]
-    std::uint8_t hrd{};        // [1 bits, table]
-    std::uint16_t gss{};       // Ground Speed [11 bits, LSB 1/8 kt]
-    std::uint8_t hgt{};        // Heading/Ground Track Information [7 bits, LSB 45/16 °]
-    std::uint8_t extents = 1;  // octet parts present (1..2)
-    double gss_kt() const { return static_cast<double>(gss) * 0.125; }
-    void set_gss_kt(double physical) {
-      gss = codec::quantize<std::uint16_t>(physical / 0.125, 11, false);
-    }
-    double hgt_deg() const { return static_cast<double>(hgt) * 2.8125; }
-    void set_hgt_deg(double physical) {
-      hgt = codec::quantize<std::uint8_t>(physical / 2.8125, 7, false);
-    }
-    bool operator==(const Sgv&) const = default;
-  };
-  struct Sta {
-    struct Rce {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [2 bits, table]
-      bool operator==(const Rce&) const = default;
-    };
-    struct Rrl {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [1 bits, table]
-      bool operator==(const Rrl&) const = default;
-    };
-    struct Ps3 {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [3 bits, table]
-      bool operator==(const Ps3&) const = default;
-    };
-    struct Tpw {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [2 bits, table]
-      bool operator==(const Tpw&) const = default;
-    };
-    struct Tsi {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [2 bits, table]
-      bool operator==(const Tsi&) const = default;
-    };
-    struct Muo {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [1 bits, table]
-      bool operator==(const Muo&) const = default;
-    };
-    struct Rwc {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [1 bits, table]
-      bool operator==(const Rwc&) const = default;
-    };
-    struct Daa {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [2 bits, table]
-      bool operator==(const Daa&) const = default;
-    };
-    struct Df17ca {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [3 bits, raw]
-      bool operator==(const Df17ca&) const = default;
-    };
-    struct Svh {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [2 bits, table]
-      bool operator==(const Svh&) const = default;
-    };
-    struct Catc {
-      std::uint8_t ep{};   // Element Population Bit [1 bits, table]
-      std::uint8_t val{};  // Value [3 bits, table]
-      bool operator==(const Catc&) const = default;
-    };
-    struct Tao {
-      std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-      std::uint8_t val{};  // Value [5 bits, table]
-      bool operator==(const Tao&) const = default;
-    };
-    std::uint8_t es{};         // ES IN Capability [1 bits, table]
-    std::uint8_t uat{};        // UAT IN Capability [1 bits, table]
-    Rce rce{};                 // Reduced Capability Equipment
-    Rrl rrl{};                 // Reply Rate Limiting
-    Ps3 ps3{};                 // Priority Status for Version 3 ADS-B Systems
-    Tpw tpw{};                 // Transmit Power
-    Tsi tsi{};                 // Transponder Side Indication
-    Muo muo{};                 // Manned / Unmanned Operation
-    Rwc rwc{};                 // Remain Well Clear Corrective Alert
-    Daa daa{};                 // Detectand Avoid Capabilities
-    Df17ca df17ca{};           // Transponder Capability
-    Svh svh{};                 // Sense Vertical & Horizontal
-    Catc catc{};               // CAS Type & Capability
-    Tao tao{};                 // Transponder Antenna Offset
-    std::uint8_t extents = 1;  // octet parts present (1..6)
-    bool operator==(const Sta&) const = default;
-  };
-  struct Mes {
-    struct Sum {
-      std::uint8_t m5{};  // [1 bits, table]
-      std::uint8_t id{};  // [1 bits, table]
-      std::uint8_t da{};  // [1 bits, table]
-      std::uint8_t m1{};  // [1 bits, table]
-      std::uint8_t m2{};  // [1 bits, table]
-      std::uint8_t m3{};  // [1 bits, table]
-      std::uint8_t mc{};  // [1 bits, table]
-      std::uint8_t po{};  // [1 bits, table]
-      bool operator==(const Sum&) const = default;
-    };
-    struct Pno {
-      std::uint16_t pin{};  // PIN Code [14 bits, raw]
-      std::uint16_t no{};   // National Origin Code [11 bits, raw]
-      bool operator==(const Pno&) const = default;
-    };
-    struct Em1 {
-      std::uint8_t v{};     // [1 bits, table]
-      std::uint8_t l{};     // [1 bits, table]
-      std::uint16_t em1{};  // Extended Mode 1 Code in Octal Representation [12 bits, octal]
-      bool operator==(const Em1&) const = default;
-    };
-    struct Xp {
-      std::uint8_t xp{};  // X-pulse from Mode 5 PIN Reply/report [1 bits, table]
-      std::uint8_t x5{};  // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
-      std::uint8_t xc{};  // X-pulse from Mode C Reply [1 bits, table]
-      std::uint8_t x3{};  // X-pulse from Mode 3/A Reply [1 bits, table]
-      std::uint8_t x2{};  // X-pulse from Mode 2 Reply [1 bits, table]
-      std::uint8_t x1{};  // X-pulse from Mode 1 Reply [1 bits, table]
-      bool operator==(const Xp&) const = default;
-    };
-    struct Fom {
-      std::uint8_t fom{};  // Figure of Merit [5 bits, raw]
-      bool operator==(const Fom&) const = default;
-    };
-    struct M2 {
-      std::uint8_t v{};       // [1 bits, table]
-      std::uint8_t l{};       // [1 bits, table]
-      std::uint16_t mode2{};  // Mode 2 Code in Octal Representation [12 bits, octal]
-      bool operator==(const M2&) const = default;
-    };
-    std::optional<Sum> sum;  // Mode 5 Summary
-    std::optional<Pno> pno;  // Mode 5 PIN / National Origin
-    std::optional<Em1> em1;  // Extended Mode 1 Code in Octal Representation
-    std::optional<Xp> xp;    // X Pulse Presence
-    std::optional<Fom> fom;  // Figure of Merit
-    std::optional<M2> m2;    // Mode 2 Code in Octal Representation
-    bool operator==(const Mes&) const = default;
-  };
+  using Bps = Ref1_5_Bps;
+  using Sh = Ref1_5_Sh;
+  using Nav = Ref1_5_Nav;
+  using Sgv = Ref1_5_Sgv;
+  using Sta = Ref1_5_Sta;
+  using Mes = Ref1_5_Mes;
   std::optional<Bps> bps;            // Barometric Pressure Setting
   std::optional<Sh> sh;              // Selected Heading
   std::optional<Nav> nav;            // Navigation Mode

@@ -52,44 +52,48 @@ struct I041 {
 };
 
 // I034/050 System Configuration and Status (editions 1.27, 1.28, 1.29)
+struct I050_Com {
+  std::uint8_t nogo{};    // Operational Release Status of the System [1 bits, table]
+  std::uint8_t rdpc{};    // Radar Data Processor Chain Selection Status [1 bits, table]
+  std::uint8_t rdpr{};    // Event to Signal a Reset/restart of the Selected Radar Data Processor
+                          // Chain, I.e. Expect a New Assignment of Track Numbers [1 bits, table]
+  std::uint8_t ovlrdp{};  // Radar Data Processor Overload Indicator [1 bits, table]
+  std::uint8_t ovlxmt{};  // Transmission Subsystem Overload Status [1 bits, table]
+  std::uint8_t msc{};     // Monitoring System Connected Status [1 bits, table]
+  std::uint8_t tsv{};     // Time Source Validity [1 bits, table]
+  bool operator==(const I050_Com&) const = default;
+};
+struct I050_Psr {
+  std::uint8_t ant{};   // Selected Antenna [1 bits, table]
+  std::uint8_t chab{};  // Channel A/B Selection Status [2 bits, table]
+  std::uint8_t ovl{};   // Overload Condition [1 bits, table]
+  std::uint8_t msc{};   // Monitoring System Connected Status [1 bits, table]
+  bool operator==(const I050_Psr&) const = default;
+};
+struct I050_Ssr {
+  std::uint8_t ant{};   // Selected Antenna [1 bits, table]
+  std::uint8_t chab{};  // Channel A/B Selection Status [2 bits, table]
+  std::uint8_t ovl{};   // Overload Condition [1 bits, table]
+  std::uint8_t msc{};   // Monitoring System Connected Status: [1 bits, table]
+  bool operator==(const I050_Ssr&) const = default;
+};
+struct I050_Mds {
+  std::uint8_t ant{};     // Selected Antenna [1 bits, table]
+  std::uint8_t chab{};    // Channel A/B Selection Status [2 bits, table]
+  std::uint8_t ovlsur{};  // Overload Condition [1 bits, table]
+  std::uint8_t msc{};     // Monitoring System Connected Status: [1 bits, table]
+  std::uint8_t scf{};     // Channel A/B Selection Status for Surveillance Co-ordination Function [1
+                          // bits, table]
+  std::uint8_t dlf{};     // Channel A/B Selection Status for Data Link Function [1 bits, table]
+  std::uint8_t ovlscf{};  // Overload in Surveillance Co-ordination Function [1 bits, table]
+  std::uint8_t ovldlf{};  // Overload in Data Link Function [1 bits, table]
+  bool operator==(const I050_Mds&) const = default;
+};
 struct I050 {
-  struct Com {
-    std::uint8_t nogo{};    // Operational Release Status of the System [1 bits, table]
-    std::uint8_t rdpc{};    // Radar Data Processor Chain Selection Status [1 bits, table]
-    std::uint8_t rdpr{};    // Event to Signal a Reset/restart of the Selected Radar Data Processor
-                            // Chain, I.e. Expect a New Assignment of Track Numbers [1 bits, table]
-    std::uint8_t ovlrdp{};  // Radar Data Processor Overload Indicator [1 bits, table]
-    std::uint8_t ovlxmt{};  // Transmission Subsystem Overload Status [1 bits, table]
-    std::uint8_t msc{};     // Monitoring System Connected Status [1 bits, table]
-    std::uint8_t tsv{};     // Time Source Validity [1 bits, table]
-    bool operator==(const Com&) const = default;
-  };
-  struct Psr {
-    std::uint8_t ant{};   // Selected Antenna [1 bits, table]
-    std::uint8_t chab{};  // Channel A/B Selection Status [2 bits, table]
-    std::uint8_t ovl{};   // Overload Condition [1 bits, table]
-    std::uint8_t msc{};   // Monitoring System Connected Status [1 bits, table]
-    bool operator==(const Psr&) const = default;
-  };
-  struct Ssr {
-    std::uint8_t ant{};   // Selected Antenna [1 bits, table]
-    std::uint8_t chab{};  // Channel A/B Selection Status [2 bits, table]
-    std::uint8_t ovl{};   // Overload Condition [1 bits, table]
-    std::uint8_t msc{};   // Monitoring System Connected Status: [1 bits, table]
-    bool operator==(const Ssr&) const = default;
-  };
-  struct Mds {
-    std::uint8_t ant{};     // Selected Antenna [1 bits, table]
-    std::uint8_t chab{};    // Channel A/B Selection Status [2 bits, table]
-    std::uint8_t ovlsur{};  // Overload Condition [1 bits, table]
-    std::uint8_t msc{};     // Monitoring System Connected Status: [1 bits, table]
-    std::uint8_t scf{};  // Channel A/B Selection Status for Surveillance Co-ordination Function [1
-                         // bits, table]
-    std::uint8_t dlf{};  // Channel A/B Selection Status for Data Link Function [1 bits, table]
-    std::uint8_t ovlscf{};  // Overload in Surveillance Co-ordination Function [1 bits, table]
-    std::uint8_t ovldlf{};  // Overload in Data Link Function [1 bits, table]
-    bool operator==(const Mds&) const = default;
-  };
+  using Com = I050_Com;
+  using Psr = I050_Psr;
+  using Ssr = I050_Ssr;
+  using Mds = I050_Mds;
   std::optional<Com> com;  // Common Part
   std::optional<Psr> psr;  // Specific Status Information for a PSR Sensor
   std::optional<Ssr> ssr;  // Specific Status Information for a SSR Sensor
@@ -98,31 +102,35 @@ struct I050 {
 };
 
 // I034/060 System Processing Mode (editions 1.27, 1.28, 1.29)
+struct I060_Com {
+  std::uint8_t redrdp{};  // Reduction Steps in Use for An Overload of the RDP [3 bits, table]
+  std::uint8_t redxmt{};  // Reduction Steps in Use for An Overload of the Transmission Subsystem [3
+                          // bits, table]
+  bool operator==(const I060_Com&) const = default;
+};
+struct I060_Psr {
+  std::uint8_t pol{};     // Polarization in Use by PSR [1 bits, table]
+  std::uint8_t redrad{};  // Reduction Steps in Use as Result of An Overload Within the PSR
+                          // Subsystem [3 bits, table]
+  std::uint8_t stc{};     // Sensitivity Time Control Map in Use [2 bits, table]
+  bool operator==(const I060_Psr&) const = default;
+};
+struct I060_Ssr {
+  std::uint8_t redrad{};  // Reduction Steps in Use as Result of An Overload Within the SSR
+                          // Subsystem [3 bits, table]
+  bool operator==(const I060_Ssr&) const = default;
+};
+struct I060_Mds {
+  std::uint8_t redrad{};  // Reduction Steps in Use as Result of An Overload Within the Mode S
+                          // Subsystem [3 bits, table]
+  std::uint8_t clu{};     // Cluster State [1 bits, table]
+  bool operator==(const I060_Mds&) const = default;
+};
 struct I060 {
-  struct Com {
-    std::uint8_t redrdp{};  // Reduction Steps in Use for An Overload of the RDP [3 bits, table]
-    std::uint8_t redxmt{};  // Reduction Steps in Use for An Overload of the Transmission Subsystem
-                            // [3 bits, table]
-    bool operator==(const Com&) const = default;
-  };
-  struct Psr {
-    std::uint8_t pol{};     // Polarization in Use by PSR [1 bits, table]
-    std::uint8_t redrad{};  // Reduction Steps in Use as Result of An Overload Within the PSR
-                            // Subsystem [3 bits, table]
-    std::uint8_t stc{};     // Sensitivity Time Control Map in Use [2 bits, table]
-    bool operator==(const Psr&) const = default;
-  };
-  struct Ssr {
-    std::uint8_t redrad{};  // Reduction Steps in Use as Result of An Overload Within the SSR
-                            // Subsystem [3 bits, table]
-    bool operator==(const Ssr&) const = default;
-  };
-  struct Mds {
-    std::uint8_t redrad{};  // Reduction Steps in Use as Result of An Overload Within the Mode S
-                            // Subsystem [3 bits, table]
-    std::uint8_t clu{};     // Cluster State [1 bits, table]
-    bool operator==(const Mds&) const = default;
-  };
+  using Com = I060_Com;
+  using Psr = I060_Psr;
+  using Ssr = I060_Ssr;
+  using Mds = I060_Mds;
   std::optional<Com> com;  // Common Part
   std::optional<Psr> psr;  // Specific Processing Mode Information for a PSR Sensor
   std::optional<Ssr> ssr;  // Specific Processing Mode Information for a SSR Sensor
@@ -131,12 +139,13 @@ struct I060 {
 };
 
 // I034/070 Message Count Values (editions 1.27, 1.28, 1.29)
+struct I070_ValueEntry {
+  std::uint8_t typ{};     // Type of Message Counter [5 bits, table]
+  std::uint16_t count{};  // COUNTER [11 bits, uint]
+  bool operator==(const I070_ValueEntry&) const = default;
+};
 struct I070 {
-  struct ValueEntry {
-    std::uint8_t typ{};     // Type of Message Counter [5 bits, table]
-    std::uint16_t count{};  // COUNTER [11 bits, uint]
-    bool operator==(const ValueEntry&) const = default;
-  };
+  using ValueEntry = I070_ValueEntry;
   std::vector<ValueEntry> value{};
   bool operator==(const I070&) const = default;
 };

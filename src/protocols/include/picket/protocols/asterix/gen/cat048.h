@@ -36,22 +36,25 @@ struct I020_v1_27 {
 };
 
 // I048/020 Target Report Descriptor (editions 1.31)
+struct I020_v1_31_Adsb {
+  std::uint8_t ep{};   // ADSB Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // On-Site ADS-B Information [1 bits, table]
+  bool operator==(const I020_v1_31_Adsb&) const = default;
+};
+struct I020_v1_31_Scn {
+  std::uint8_t ep{};   // SCN Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Surveillance Cluster Network Information [1 bits, table]
+  bool operator==(const I020_v1_31_Scn&) const = default;
+};
+struct I020_v1_31_Pai {
+  std::uint8_t ep{};   // PAI Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Passive Acquisition Interface Information [1 bits, table]
+  bool operator==(const I020_v1_31_Pai&) const = default;
+};
 struct I020_v1_31 {
-  struct Adsb {
-    std::uint8_t ep{};   // ADSB Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // On-Site ADS-B Information [1 bits, table]
-    bool operator==(const Adsb&) const = default;
-  };
-  struct Scn {
-    std::uint8_t ep{};   // SCN Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // Surveillance Cluster Network Information [1 bits, table]
-    bool operator==(const Scn&) const = default;
-  };
-  struct Pai {
-    std::uint8_t ep{};   // PAI Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // Passive Acquisition Interface Information [1 bits, table]
-    bool operator==(const Pai&) const = default;
-  };
+  using Adsb = I020_v1_31_Adsb;
+  using Scn = I020_v1_31_Scn;
+  using Pai = I020_v1_31_Pai;
   std::uint8_t typ{};        // [3 bits, table]
   std::uint8_t sim{};        // [1 bits, table]
   std::uint8_t rdp{};        // [1 bits, table]
@@ -71,57 +74,67 @@ struct I020_v1_31 {
 };
 
 // I048/020 Target Report Descriptor (editions 1.32)
+struct I020_v1_32_Adsb {
+  std::uint8_t ep{};   // ADSB Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // On-Site ADS-B Information [1 bits, table]
+  bool operator==(const I020_v1_32_Adsb&) const = default;
+};
+struct I020_v1_32_Scn {
+  std::uint8_t ep{};   // SCN Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Surveillance Cluster Network Information [1 bits, table]
+  bool operator==(const I020_v1_32_Scn&) const = default;
+};
+struct I020_v1_32_Pai {
+  std::uint8_t ep{};   // PAI Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Passive Acquisition Interface Information [1 bits, table]
+  bool operator==(const I020_v1_32_Pai&) const = default;
+};
+struct I020_v1_32_Acasxv {
+  std::uint8_t ep{};   // ACASXV Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // ACAS Extended Version Value [4 bits, table]
+  bool operator==(const I020_v1_32_Acasxv&) const = default;
+};
+struct I020_v1_32_Poxpr {
+  std::uint8_t ep{};   // POXPR Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // PO Transponder Capability [1 bits, table]
+  bool operator==(const I020_v1_32_Poxpr&) const = default;
+};
+struct I020_v1_32_Poact {
+  std::uint8_t ep{};   // POACT Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // POACT Active for Current Plot [1 bits, table]
+  bool operator==(const I020_v1_32_Poact&) const = default;
+};
+struct I020_v1_32_Dtfxpr {
+  std::uint8_t ep{};   // DTFXPR Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Basic Dataflash Transponder Capability [1 bits, table]
+  bool operator==(const I020_v1_32_Dtfxpr&) const = default;
+};
+struct I020_v1_32_Dtfact {
+  std::uint8_t ep{};   // DTFACT Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Basic Dataflash in Current Plot [1 bits, table]
+  bool operator==(const I020_v1_32_Dtfact&) const = default;
+};
+struct I020_v1_32_Irmxpr {
+  std::uint8_t ep{};   // IRMXPR Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Transponder IRM Capability [1 bits, table]
+  bool operator==(const I020_v1_32_Irmxpr&) const = default;
+};
+struct I020_v1_32_Irmact {
+  std::uint8_t ep{};   // IRM Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // IRM Active for Current Plot [1 bits, table]
+  bool operator==(const I020_v1_32_Irmact&) const = default;
+};
 struct I020_v1_32 {
-  struct Adsb {
-    std::uint8_t ep{};   // ADSB Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // On-Site ADS-B Information [1 bits, table]
-    bool operator==(const Adsb&) const = default;
-  };
-  struct Scn {
-    std::uint8_t ep{};   // SCN Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // Surveillance Cluster Network Information [1 bits, table]
-    bool operator==(const Scn&) const = default;
-  };
-  struct Pai {
-    std::uint8_t ep{};   // PAI Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // Passive Acquisition Interface Information [1 bits, table]
-    bool operator==(const Pai&) const = default;
-  };
-  struct Acasxv {
-    std::uint8_t ep{};   // ACASXV Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // ACAS Extended Version Value [4 bits, table]
-    bool operator==(const Acasxv&) const = default;
-  };
-  struct Poxpr {
-    std::uint8_t ep{};   // POXPR Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // PO Transponder Capability [1 bits, table]
-    bool operator==(const Poxpr&) const = default;
-  };
-  struct Poact {
-    std::uint8_t ep{};   // POACT Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // POACT Active for Current Plot [1 bits, table]
-    bool operator==(const Poact&) const = default;
-  };
-  struct Dtfxpr {
-    std::uint8_t ep{};   // DTFXPR Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // Basic Dataflash Transponder Capability [1 bits, table]
-    bool operator==(const Dtfxpr&) const = default;
-  };
-  struct Dtfact {
-    std::uint8_t ep{};   // DTFACT Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // Basic Dataflash in Current Plot [1 bits, table]
-    bool operator==(const Dtfact&) const = default;
-  };
-  struct Irmxpr {
-    std::uint8_t ep{};   // IRMXPR Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // Transponder IRM Capability [1 bits, table]
-    bool operator==(const Irmxpr&) const = default;
-  };
-  struct Irmact {
-    std::uint8_t ep{};   // IRM Element Populated Bit [1 bits, table]
-    std::uint8_t val{};  // IRM Active for Current Plot [1 bits, table]
-    bool operator==(const Irmact&) const = default;
-  };
+  using Adsb = I020_v1_32_Adsb;
+  using Scn = I020_v1_32_Scn;
+  using Pai = I020_v1_32_Pai;
+  using Acasxv = I020_v1_32_Acasxv;
+  using Poxpr = I020_v1_32_Poxpr;
+  using Poact = I020_v1_32_Poact;
+  using Dtfxpr = I020_v1_32_Dtfxpr;
+  using Dtfact = I020_v1_32_Dtfact;
+  using Irmxpr = I020_v1_32_Irmxpr;
+  using Irmact = I020_v1_32_Irmact;
   std::uint8_t typ{};        // [3 bits, table]
   std::uint8_t sim{};        // [1 bits, table]
   std::uint8_t rdp{};        // [1 bits, table]
@@ -298,34 +311,36 @@ struct I110 {
 };
 
 // I048/120 Radial Doppler Speed (editions 1.27, 1.28, 1.29, 1.30, 1.31, 1.32)
+struct I120_Cal {
+  std::uint8_t d{};    // [1 bits, table]
+  std::int16_t cal{};  // Calculated Doppler Speed, Coded in Two's Complement [10 bits, LSB 1 m/s]
+  double cal_mps() const { return static_cast<double>(cal) * 1.0; }
+  void set_cal_mps(double physical) {
+    cal = codec::quantize<std::int16_t>(physical / 1.0, 10, true);
+  }
+  bool operator==(const I120_Cal&) const = default;
+};
+struct I120_RdsEntry {
+  std::uint16_t dop{};  // Doppler Speed [16 bits, LSB 1 m/s]
+  std::uint16_t amb{};  // Ambiguity Range [16 bits, LSB 1 m/s]
+  std::uint16_t frq{};  // Transmitter Frequency [16 bits, LSB 1 MHz]
+  double dop_mps() const { return static_cast<double>(dop) * 1.0; }
+  void set_dop_mps(double physical) {
+    dop = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
+  }
+  double amb_mps() const { return static_cast<double>(amb) * 1.0; }
+  void set_amb_mps(double physical) {
+    amb = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
+  }
+  double frq_mhz() const { return static_cast<double>(frq) * 1.0; }
+  void set_frq_mhz(double physical) {
+    frq = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
+  }
+  bool operator==(const I120_RdsEntry&) const = default;
+};
 struct I120 {
-  struct Cal {
-    std::uint8_t d{};    // [1 bits, table]
-    std::int16_t cal{};  // Calculated Doppler Speed, Coded in Two's Complement [10 bits, LSB 1 m/s]
-    double cal_mps() const { return static_cast<double>(cal) * 1.0; }
-    void set_cal_mps(double physical) {
-      cal = codec::quantize<std::int16_t>(physical / 1.0, 10, true);
-    }
-    bool operator==(const Cal&) const = default;
-  };
-  struct RdsEntry {
-    std::uint16_t dop{};  // Doppler Speed [16 bits, LSB 1 m/s]
-    std::uint16_t amb{};  // Ambiguity Range [16 bits, LSB 1 m/s]
-    std::uint16_t frq{};  // Transmitter Frequency [16 bits, LSB 1 MHz]
-    double dop_mps() const { return static_cast<double>(dop) * 1.0; }
-    void set_dop_mps(double physical) {
-      dop = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
-    }
-    double amb_mps() const { return static_cast<double>(amb) * 1.0; }
-    void set_amb_mps(double physical) {
-      amb = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
-    }
-    double frq_mhz() const { return static_cast<double>(frq) * 1.0; }
-    void set_frq_mhz(double physical) {
-      frq = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
-    }
-    bool operator==(const RdsEntry&) const = default;
-  };
+  using Cal = I120_Cal;
+  using RdsEntry = I120_RdsEntry;
   std::optional<Cal> cal;                    // Calculated Doppler Speed
   std::optional<std::vector<RdsEntry>> rds;  // Raw Doppler Speed
   bool operator==(const I120&) const = default;
@@ -486,13 +501,14 @@ struct I240 {
 };
 
 // I048/250 Mode S MB Data (editions 1.27, 1.28, 1.29, 1.30, 1.31, 1.32)
+struct I250_ValueEntry {
+  std::uint64_t mbdata{};  // Mode S Comm B Message Data [56 bits, raw]
+  std::uint8_t bds1{};     // Comm B Data Buffer Store 1 Address [4 bits, raw]
+  std::uint8_t bds2{};     // Comm B Data Buffer Store 2 Address [4 bits, raw]
+  bool operator==(const I250_ValueEntry&) const = default;
+};
 struct I250 {
-  struct ValueEntry {
-    std::uint64_t mbdata{};  // Mode S Comm B Message Data [56 bits, raw]
-    std::uint8_t bds1{};     // Comm B Data Buffer Store 1 Address [4 bits, raw]
-    std::uint8_t bds2{};     // Comm B Data Buffer Store 2 Address [4 bits, raw]
-    bool operator==(const ValueEntry&) const = default;
-  };
+  using ValueEntry = I250_ValueEntry;
   std::vector<ValueEntry> value{};
   bool operator==(const I250&) const = default;
 };
@@ -504,412 +520,437 @@ struct I260 {
 };
 
 // Reserved Expansion Field, REF edition 1.13
+struct Ref1_13_Md5_Sum {
+  std::uint8_t m5{};  // [1 bits, table]
+  std::uint8_t id{};  // [1 bits, table]
+  std::uint8_t da{};  // [1 bits, table]
+  std::uint8_t m1{};  // [1 bits, table]
+  std::uint8_t m2{};  // [1 bits, table]
+  std::uint8_t m3{};  // [1 bits, table]
+  std::uint8_t mc{};  // [1 bits, table]
+  bool operator==(const Ref1_13_Md5_Sum&) const = default;
+};
+struct Ref1_13_Md5_Pmn {
+  std::uint16_t pin{};  // PIN Code [14 bits, raw]
+  std::uint8_t nav{};   // Validity of NAT [1 bits, table]
+  std::uint8_t nat{};   // National Origin [5 bits, raw]
+  std::uint8_t mis{};   // Mission Code [6 bits, raw]
+  bool operator==(const Ref1_13_Md5_Pmn&) const = default;
+};
+struct Ref1_13_Md5_Pos {
+  std::int32_t lat{};  // Latitude in WGS 84 [24 bits, LSB 45/2097152 °]
+  std::int32_t lon{};  // Longitude in WGS 84 [24 bits, LSB 45/2097152 °]
+  double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
+  void set_lat_deg(double physical) {
+    lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
+  void set_lon_deg(double physical) {
+    lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  bool operator==(const Ref1_13_Md5_Pos&) const = default;
+};
+struct Ref1_13_Md5_Ga {
+  std::uint8_t res{};  // [1 bits, table]
+  std::int16_t ga{};   // [14 bits, LSB 25 ft]
+  double ga_ft() const { return static_cast<double>(ga) * 25.0; }
+  void set_ga_ft(double physical) { ga = codec::quantize<std::int16_t>(physical / 25.0, 14, true); }
+  bool operator==(const Ref1_13_Md5_Ga&) const = default;
+};
+struct Ref1_13_Md5_Em1 {
+  std::uint8_t v{};     // [1 bits, table]
+  std::uint8_t g{};     // [1 bits, table]
+  std::uint8_t l{};     // [1 bits, table]
+  std::uint16_t em1{};  // Extended Mode 1 Code in Octal Representation [12 bits, octal]
+  bool operator==(const Ref1_13_Md5_Em1&) const = default;
+};
+struct Ref1_13_Md5_Xp {
+  std::uint8_t xp{};  // X-pulse from Mode 5 PIN Reply/Report [1 bits, table]
+  std::uint8_t x5{};  // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
+  std::uint8_t xc{};  // X-pulse from Mode C Reply [1 bits, table]
+  std::uint8_t x3{};  // X-pulse from Mode 3/A Reply [1 bits, table]
+  std::uint8_t x2{};  // X-pulse from Mode 2 Reply [1 bits, table]
+  std::uint8_t x1{};  // X-pulse from Mode 1 Reply [1 bits, table]
+  bool operator==(const Ref1_13_Md5_Xp&) const = default;
+};
+struct Ref1_13_Md5 {
+  using Sum = Ref1_13_Md5_Sum;
+  using Pmn = Ref1_13_Md5_Pmn;
+  using Pos = Ref1_13_Md5_Pos;
+  using Ga = Ref1_13_Md5_Ga;
+  using Em1 = Ref1_13_Md5_Em1;
+  using Xp = Ref1_13_Md5_Xp;
+  std::optional<Sum> sum;           // Mode 5 Summary
+  std::optional<Pmn> pmn;           // PIN/ National Origin/Mission Code
+  std::optional<Pos> pos;           // Mode 5 Reported Position
+  std::optional<Ga> ga;             // Mode 5 GNSS-derived Altitude
+  std::optional<Em1> em1;           // Extended Mode 1 Code in Octal Representation
+  std::optional<std::uint8_t> tos;  // Time Offset for POS and GA
+  std::optional<Xp> xp;             // X Pulse Presence
+  std::optional<double> tos_s() const {
+    if (!tos) return std::nullopt;
+    return static_cast<double>(*tos) * 0.0078125;
+  }
+  void set_tos_s(double physical) {
+    tos = codec::quantize<std::uint8_t>(physical / 0.0078125, 8, false);
+  }
+  bool operator==(const Ref1_13_Md5&) const = default;
+};
+struct Ref1_13_M5n_Sum {
+  std::uint8_t m5{};  // [1 bits, table]
+  std::uint8_t id{};  // [1 bits, table]
+  std::uint8_t da{};  // [1 bits, table]
+  std::uint8_t m1{};  // [1 bits, table]
+  std::uint8_t m2{};  // [1 bits, table]
+  std::uint8_t m3{};  // [1 bits, table]
+  std::uint8_t mc{};  // [1 bits, table]
+  bool operator==(const Ref1_13_M5n_Sum&) const = default;
+};
+struct Ref1_13_M5n_Pmn {
+  std::uint16_t pin{};  // PIN Code [14 bits, raw]
+  std::uint8_t nov{};   // Validity of NO [1 bits, table]
+  std::uint16_t no{};   // National Origin [11 bits, raw]
+  bool operator==(const Ref1_13_M5n_Pmn&) const = default;
+};
+struct Ref1_13_M5n_Pos {
+  std::int32_t lat{};  // Latitude in WGS 84 [24 bits, LSB 45/2097152 °]
+  std::int32_t lon{};  // Longitude in WGS 84 [24 bits, LSB 45/2097152 °]
+  double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
+  void set_lat_deg(double physical) {
+    lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
+  void set_lon_deg(double physical) {
+    lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  bool operator==(const Ref1_13_M5n_Pos&) const = default;
+};
+struct Ref1_13_M5n_Ga {
+  std::uint8_t res{};  // [1 bits, table]
+  std::int16_t ga{};   // [14 bits, LSB 25 ft]
+  double ga_ft() const { return static_cast<double>(ga) * 25.0; }
+  void set_ga_ft(double physical) { ga = codec::quantize<std::int16_t>(physical / 25.0, 14, true); }
+  bool operator==(const Ref1_13_M5n_Ga&) const = default;
+};
+struct Ref1_13_M5n_Em1 {
+  std::uint8_t v{};     // [1 bits, table]
+  std::uint8_t g{};     // [1 bits, table]
+  std::uint8_t l{};     // [1 bits, table]
+  std::uint16_t em1{};  // Extended Mode 1 Code in Octal Representation [12 bits, octal]
+  bool operator==(const Ref1_13_M5n_Em1&) const = default;
+};
+struct Ref1_13_M5n_Xp {
+  std::uint8_t xp{};  // X-pulse from Mode 5 PIN Reply/Report [1 bits, table]
+  std::uint8_t x5{};  // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
+  std::uint8_t xc{};  // X-pulse from Mode C Reply [1 bits, table]
+  std::uint8_t x3{};  // X-pulse from Mode 3/A Reply [1 bits, table]
+  std::uint8_t x2{};  // X-pulse from Mode 2 Reply [1 bits, table]
+  std::uint8_t x1{};  // X-pulse from Mode 1 Reply [1 bits, table]
+  bool operator==(const Ref1_13_M5n_Xp&) const = default;
+};
+struct Ref1_13_M5n_Fom {
+  std::uint8_t fom{};  // [5 bits, raw]
+  bool operator==(const Ref1_13_M5n_Fom&) const = default;
+};
+struct Ref1_13_M5n {
+  using Sum = Ref1_13_M5n_Sum;
+  using Pmn = Ref1_13_M5n_Pmn;
+  using Pos = Ref1_13_M5n_Pos;
+  using Ga = Ref1_13_M5n_Ga;
+  using Em1 = Ref1_13_M5n_Em1;
+  using Xp = Ref1_13_M5n_Xp;
+  using Fom = Ref1_13_M5n_Fom;
+  std::optional<Sum> sum;           // Mode 5 Summary
+  std::optional<Pmn> pmn;           // PIN/ National Origin/Mission Code
+  std::optional<Pos> pos;           // Mode 5 Reported Position
+  std::optional<Ga> ga;             // Mode 5 GNSS-derived Altitude
+  std::optional<Em1> em1;           // Extended Mode 1 Code in Octal Representation
+  std::optional<std::uint8_t> tos;  // Time Offset for POS and GA
+  std::optional<Xp> xp;             // X Pulse Presence
+  std::optional<Fom> fom;           // Figure of Merit
+  std::optional<double> tos_s() const {
+    if (!tos) return std::nullopt;
+    return static_cast<double>(*tos) * 0.0078125;
+  }
+  void set_tos_s(double physical) {
+    tos = codec::quantize<std::uint8_t>(physical / 0.0078125, 8, false);
+  }
+  bool operator==(const Ref1_13_M5n&) const = default;
+};
+struct Ref1_13_M4e {
+  std::uint8_t foefri{};     // Indication Foe/Friend (Mode4) [2 bits, table]
+  std::uint8_t extents = 1;  // octet parts present (1..1)
+  bool operator==(const Ref1_13_M4e&) const = default;
+};
+struct Ref1_13_Rpc {
+  std::optional<std::uint8_t> sco;   // Score
+  std::optional<std::uint16_t> src;  // Signal/Clutter Ratio
+  std::optional<std::uint16_t> rw;   // Range Width
+  std::optional<std::uint16_t> ar;   // Ambiguous Range
+  std::optional<double> src_db() const {
+    if (!src) return std::nullopt;
+    return static_cast<double>(*src) * 0.1;
+  }
+  void set_src_db(double physical) {
+    src = codec::quantize<std::uint16_t>(physical / 0.1, 16, false);
+  }
+  std::optional<double> rw_nm() const {
+    if (!rw) return std::nullopt;
+    return static_cast<double>(*rw) * 0.00390625;
+  }
+  void set_rw_nm(double physical) {
+    rw = codec::quantize<std::uint16_t>(physical / 0.00390625, 16, false);
+  }
+  std::optional<double> ar_nm() const {
+    if (!ar) return std::nullopt;
+    return static_cast<double>(*ar) * 0.00390625;
+  }
+  void set_ar_nm(double physical) {
+    ar = codec::quantize<std::uint16_t>(physical / 0.00390625, 16, false);
+  }
+  bool operator==(const Ref1_13_Rpc&) const = default;
+};
+struct Ref1_13_Rtc_Ptl {
+  std::uint8_t scn{};      // Track / SCN Association [1 bits, table]
+  std::uint8_t rc{};       // Roll Call Component [1 bits, table]
+  std::uint8_t ac{};       // All Call Component [1 bits, table]
+  std::uint8_t ssr{};      // SSR Component [1 bits, table]
+  std::uint8_t psr{};      // PSR Component [1 bits, table]
+  std::uint16_t plotnr{};  // [16 bits, raw]
+  bool operator==(const Ref1_13_Rtc_Ptl&) const = default;
+};
+struct Ref1_13_Rtc_Npp {
+  std::uint16_t predrho{};          // Predicted Range [16 bits, LSB 1/128 NM]
+  std::uint16_t predtheta{};        // Predicted Azimuth [16 bits, LSB 45/8192 °]
+  std::uint16_t evolrhostart{};     // Predicted Closest Range [16 bits, LSB 1/128 NM]
+  std::uint16_t evolrhoend{};       // Predicted Largest Range [16 bits, LSB 1/128 NM]
+  std::uint16_t evolthetastart{};   // Predicted Smallest Azimuth [16 bits, LSB 45/8192 °]
+  std::uint16_t evolthetaend{};     // Predicted Largest Azimuth [16 bits, LSB 45/8192 °]
+  std::uint16_t noiserhostart{};    // Predicted Closest Range [16 bits, LSB 1/128 NM]
+  std::uint16_t noiserhoend{};      // Predicted Largest Range [16 bits, LSB 1/128 NM]
+  std::uint16_t noisethetastart{};  // Predicted Smallest Azimuth [16 bits, LSB 45/8192 °]
+  std::uint16_t noisethetaend{};    // Predicted Largest Azimuth [16 bits, LSB 45/8192 °]
+  std::uint16_t predtime{};         // Predicted Detection Time [16 bits, LSB 1/128 s]
+  double predrho_nm() const { return static_cast<double>(predrho) * 0.0078125; }
+  void set_predrho_nm(double physical) {
+    predrho = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
+  }
+  double predtheta_deg() const { return static_cast<double>(predtheta) * 0.0054931640625; }
+  void set_predtheta_deg(double physical) {
+    predtheta = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
+  }
+  double evolrhostart_nm() const { return static_cast<double>(evolrhostart) * 0.0078125; }
+  void set_evolrhostart_nm(double physical) {
+    evolrhostart = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
+  }
+  double evolrhoend_nm() const { return static_cast<double>(evolrhoend) * 0.0078125; }
+  void set_evolrhoend_nm(double physical) {
+    evolrhoend = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
+  }
+  double evolthetastart_deg() const {
+    return static_cast<double>(evolthetastart) * 0.0054931640625;
+  }
+  void set_evolthetastart_deg(double physical) {
+    evolthetastart = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
+  }
+  double evolthetaend_deg() const { return static_cast<double>(evolthetaend) * 0.0054931640625; }
+  void set_evolthetaend_deg(double physical) {
+    evolthetaend = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
+  }
+  double noiserhostart_nm() const { return static_cast<double>(noiserhostart) * 0.0078125; }
+  void set_noiserhostart_nm(double physical) {
+    noiserhostart = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
+  }
+  double noiserhoend_nm() const { return static_cast<double>(noiserhoend) * 0.0078125; }
+  void set_noiserhoend_nm(double physical) {
+    noiserhoend = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
+  }
+  double noisethetastart_deg() const {
+    return static_cast<double>(noisethetastart) * 0.0054931640625;
+  }
+  void set_noisethetastart_deg(double physical) {
+    noisethetastart = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
+  }
+  double noisethetaend_deg() const { return static_cast<double>(noisethetaend) * 0.0054931640625; }
+  void set_noisethetaend_deg(double physical) {
+    noisethetaend = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
+  }
+  double predtime_s() const { return static_cast<double>(predtime) * 0.0078125; }
+  void set_predtime_s(double physical) {
+    predtime = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
+  }
+  bool operator==(const Ref1_13_Rtc_Npp&) const = default;
+};
+struct Ref1_13_Rtc_DlkEntry {
+  std::uint8_t type{};    // [4 bits, table]
+  std::uint8_t origin{};  // [2 bits, table]
+  std::uint8_t state{};   // [2 bits, table]
+  bool operator==(const Ref1_13_Rtc_DlkEntry&) const = default;
+};
+struct Ref1_13_Rtc_Lck {
+  std::uint8_t ls{};       // Lockout State [1 bits, table]
+  std::uint16_t loctim{};  // Lockout Time [15 bits, LSB 1 ms]
+  double loctim_ms() const { return static_cast<double>(loctim) * 1.0; }
+  void set_loctim_ms(double physical) {
+    loctim = codec::quantize<std::uint16_t>(physical / 1.0, 15, false);
+  }
+  bool operator==(const Ref1_13_Rtc_Lck&) const = default;
+};
+struct Ref1_13_Rtc_Tc {
+  std::uint8_t tcount1{};  // [4 bits, uint]
+  std::uint8_t tcode1{};   // [5 bits, raw]
+  std::uint8_t tcount2{};  // [4 bits, uint]
+  std::uint16_t tcode2{};  // [12 bits, octal]
+  std::uint8_t tcount3{};  // [4 bits, uint]
+  std::uint16_t tcode3{};  // [12 bits, octal]
+  bool operator==(const Ref1_13_Rtc_Tc&) const = default;
+};
+struct Ref1_13_Rtc_Tlc {
+  std::uint8_t acqi{};         // [2 bits, table]
+  std::uint16_t trkupdctr{};   // [14 bits, uint]
+  std::uint16_t lasttrkupd{};  // [16 bits, LSB 1 ms]
+  double lasttrkupd_ms() const { return static_cast<double>(lasttrkupd) * 1.0; }
+  void set_lasttrkupd_ms(double physical) {
+    lasttrkupd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
+  }
+  bool operator==(const Ref1_13_Rtc_Tlc&) const = default;
+};
+struct Ref1_13_Rtc_AsiEntry {
+  std::uint8_t sacadjs{};  // SAC of the Adjacent Sensor [8 bits, raw]
+  std::uint8_t sicadjs{};  // SIC of the Adjacent Sensor [8 bits, raw]
+  std::uint16_t
+      timeofdayscn{};      // Absolute Timestamp in UTC Provided by the SCN [16 bits, LSB 1/128 s]
+  std::uint8_t datause{};  // Use of Adjacent Sensor Data [7 bits, table]
+  std::uint8_t drna{};     // DRN Availability [1 bits, table]
+  std::uint16_t drn{};     // [16 bits, raw]
+  double timeofdayscn_s() const { return static_cast<double>(timeofdayscn) * 0.0078125; }
+  void set_timeofdayscn_s(double physical) {
+    timeofdayscn = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
+  }
+  bool operator==(const Ref1_13_Rtc_AsiEntry&) const = default;
+};
+struct Ref1_13_Rtc_Ir {
+  std::uint8_t ir{};   // [1 bits, table]
+  std::uint8_t m3a{};  // Age of Mode 3/A Code (I048/070) [7 bits, LSB 1 s]
+  double m3a_s() const { return static_cast<double>(m3a) * 1.0; }
+  void set_m3a_s(double physical) { m3a = codec::quantize<std::uint8_t>(physical / 1.0, 7, false); }
+  bool operator==(const Ref1_13_Rtc_Ir&) const = default;
+};
+struct Ref1_13_Rtc {
+  using Ptl = Ref1_13_Rtc_Ptl;
+  using Npp = Ref1_13_Rtc_Npp;
+  using DlkEntry = Ref1_13_Rtc_DlkEntry;
+  using Lck = Ref1_13_Rtc_Lck;
+  using Tc = Ref1_13_Rtc_Tc;
+  using Tlc = Ref1_13_Rtc_Tlc;
+  using AsiEntry = Ref1_13_Rtc_AsiEntry;
+  using Ir = Ref1_13_Rtc_Ir;
+  std::optional<Ptl> ptl;                         // Plot/Track Link
+  std::optional<std::vector<std::uint16_t>> atl;  // ADS-B/Track Link
+  std::optional<std::uint8_t> trn;                // Turn State
+  std::optional<Npp> npp;                         // Next Predicted Position
+  std::optional<std::vector<DlkEntry>> dlk;       // Data Link Characteristics
+  std::optional<Lck> lck;                         // Lockout Characteristics
+  std::optional<Tc> tc;                           // Transition Code
+  std::optional<Tlc> tlc;                         // Track Life Cycle
+  std::optional<std::vector<AsiEntry>> asi;       // Adjacent Sensor Information
+  std::optional<std::uint8_t> tes;                // Track Extrapolation Source
+  std::optional<Ir> ir;                           // Identity Requested
+  std::optional<double> trn_pct() const {
+    if (!trn) return std::nullopt;
+    return static_cast<double>(*trn) * 1.0;
+  }
+  void set_trn_pct(double physical) {
+    trn = codec::quantize<std::uint8_t>(physical / 1.0, 8, false);
+  }
+  bool operator==(const Ref1_13_Rtc&) const = default;
+};
+struct Ref1_13_Cpc_RplEntry {
+  std::uint8_t type{};       // Reply Type [8 bits, table]
+  std::uint16_t replynbr{};  // [16 bits, raw]
+  bool operator==(const Ref1_13_Cpc_RplEntry&) const = default;
+};
+struct Ref1_13_Cpc_Date {
+  std::uint8_t y1{};  // [4 bits, uint]
+  std::uint8_t y2{};  // [4 bits, uint]
+  std::uint8_t y3{};  // [4 bits, uint]
+  std::uint8_t y4{};  // [4 bits, uint]
+  std::uint8_t m1{};  // [4 bits, uint]
+  std::uint8_t m2{};  // [4 bits, uint]
+  std::uint8_t d1{};  // [4 bits, uint]
+  std::uint8_t d2{};  // [4 bits, uint]
+  bool operator==(const Ref1_13_Cpc_Date&) const = default;
+};
+struct Ref1_13_Cpc {
+  using RplEntry = Ref1_13_Cpc_RplEntry;
+  using Date = Ref1_13_Cpc_Date;
+  std::optional<std::uint16_t> pnb;          // Plot Number
+  std::optional<std::vector<RplEntry>> rpl;  // Replies/Plot Link
+  std::optional<std::uint8_t> snb;           // Scan Number
+  std::optional<Date> date;                  // Common and Plot Characteristics Date
+  bool operator==(const Ref1_13_Cpc&) const = default;
+};
+struct Ref1_13_Gen48_Altm2 {
+  std::uint8_t v{};       // [1 bits, table]
+  std::uint8_t g{};       // [1 bits, table]
+  std::uint8_t l{};       // [1 bits, table]
+  std::uint16_t altm2{};  // Mode-2 Code in Octal Representation [12 bits, octal]
+  bool operator==(const Ref1_13_Gen48_Altm2&) const = default;
+};
+struct Ref1_13_Gen48_Altm3 {
+  std::uint8_t v{};       // [1 bits, table]
+  std::uint8_t g{};       // [1 bits, table]
+  std::uint8_t l{};       // [1 bits, table]
+  std::uint16_t altm3{};  // Mode-3/A Code in Octal Representation [12 bits, octal]
+  bool operator==(const Ref1_13_Gen48_Altm3&) const = default;
+};
+struct Ref1_13_Gen48_Altfl {
+  std::uint8_t v{};      // [1 bits, table]
+  std::uint8_t g{};      // [1 bits, table]
+  std::int16_t altfl{};  // Flight Level in Two's Complement Form [14 bits, LSB 1/4 ALTFL]
+  double altfl_altfl() const { return static_cast<double>(altfl) * 0.25; }
+  void set_altfl_altfl(double physical) {
+    altfl = codec::quantize<std::int16_t>(physical / 0.25, 14, true);
+  }
+  bool operator==(const Ref1_13_Gen48_Altfl&) const = default;
+};
+struct Ref1_13_Gen48_Rcsdb {
+  std::int16_t rcsdb{};  // [14 bits, LSB 1/100 dBm²]
+  double rcsdb_dbm() const { return static_cast<double>(rcsdb) * 0.01; }
+  void set_rcsdb_dbm(double physical) {
+    rcsdb = codec::quantize<std::int16_t>(physical / 0.01, 14, true);
+  }
+  bool operator==(const Ref1_13_Gen48_Rcsdb&) const = default;
+};
+struct Ref1_13_Gen48_Rcsm {
+  std::uint32_t rcsm{};  // [30 bits, LSB 1/1000000 m²]
+  double rcsm_m() const { return static_cast<double>(rcsm) * 1e-06; }
+  void set_rcsm_m(double physical) {
+    rcsm = codec::quantize<std::uint32_t>(physical / 1e-06, 30, false);
+  }
+  bool operator==(const Ref1_13_Gen48_Rcsm&) const = default;
+};
+struct Ref1_13_Gen48 {
+  using Altm2 = Ref1_13_Gen48_Altm2;
+  using Altm3 = Ref1_13_Gen48_Altm3;
+  using Altfl = Ref1_13_Gen48_Altfl;
+  using Rcsdb = Ref1_13_Gen48_Rcsdb;
+  using Rcsm = Ref1_13_Gen48_Rcsm;
+  std::optional<Altm2> altm2;  // Alternative Mode 2 Code
+  std::optional<Altm3> altm3;  // Alternative Mode 3/A
+  std::optional<Altfl> altfl;  // Alternative Flight Level
+  std::optional<Rcsdb> rcsdb;  // Radar Cross Section
+  std::optional<Rcsm> rcsm;    // Radar Cross Section
+  bool operator==(const Ref1_13_Gen48&) const = default;
+};
 struct Ref1_13 {
-  struct Md5 {
-    struct Sum {
-      std::uint8_t m5{};  // [1 bits, table]
-      std::uint8_t id{};  // [1 bits, table]
-      std::uint8_t da{};  // [1 bits, table]
-      std::uint8_t m1{};  // [1 bits, table]
-      std::uint8_t m2{};  // [1 bits, table]
-      std::uint8_t m3{};  // [1 bits, table]
-      std::uint8_t mc{};  // [1 bits, table]
-      bool operator==(const Sum&) const = default;
-    };
-    struct Pmn {
-      std::uint16_t pin{};  // PIN Code [14 bits, raw]
-      std::uint8_t nav{};   // Validity of NAT [1 bits, table]
-      std::uint8_t nat{};   // National Origin [5 bits, raw]
-      std::uint8_t mis{};   // Mission Code [6 bits, raw]
-      bool operator==(const Pmn&) const = default;
-    };
-    struct Pos {
-      std::int32_t lat{};  // Latitude in WGS 84 [24 bits, LSB 45/2097152 °]
-      std::int32_t lon{};  // Longitude in WGS 84 [24 bits, LSB 45/2097152 °]
-      double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
-      void set_lat_deg(double physical) {
-        lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-      }
-      double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
-      void set_lon_deg(double physical) {
-        lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-      }
-      bool operator==(const Pos&) const = default;
-    };
-    struct Ga {
-      std::uint8_t res{};  // [1 bits, table]
-      std::int16_t ga{};   // [14 bits, LSB 25 ft]
-      double ga_ft() const { return static_cast<double>(ga) * 25.0; }
-      void set_ga_ft(double physical) {
-        ga = codec::quantize<std::int16_t>(physical / 25.0, 14, true);
-      }
-      bool operator==(const Ga&) const = default;
-    };
-    struct Em1 {
-      std::uint8_t v{};     // [1 bits, table]
-      std::uint8_t g{};     // [1 bits, table]
-      std::uint8_t l{};     // [1 bits, table]
-      std::uint16_t em1{};  // Extended Mode 1 Code in Octal Representation [12 bits, octal]
-      bool operator==(const Em1&) const = default;
-    };
-    struct Xp {
-      std::uint8_t xp{};  // X-pulse from Mode 5 PIN Reply/Report [1 bits, table]
-      std::uint8_t x5{};  // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
-      std::uint8_t xc{};  // X-pulse from Mode C Reply [1 bits, table]
-      std::uint8_t x3{};  // X-pulse from Mode 3/A Reply [1 bits, table]
-      std::uint8_t x2{};  // X-pulse from Mode 2 Reply [1 bits, table]
-      std::uint8_t x1{};  // X-pulse from Mode 1 Reply [1 bits, table]
-      bool operator==(const Xp&) const = default;
-    };
-    std::optional<Sum> sum;           // Mode 5 Summary
-    std::optional<Pmn> pmn;           // PIN/ National Origin/Mission Code
-    std::optional<Pos> pos;           // Mode 5 Reported Position
-    std::optional<Ga> ga;             // Mode 5 GNSS-derived Altitude
-    std::optional<Em1> em1;           // Extended Mode 1 Code in Octal Representation
-    std::optional<std::uint8_t> tos;  // Time Offset for POS and GA
-    std::optional<Xp> xp;             // X Pulse Presence
-    std::optional<double> tos_s() const {
-      if (!tos) return std::nullopt;
-      return static_cast<double>(*tos) * 0.0078125;
-    }
-    void set_tos_s(double physical) {
-      tos = codec::quantize<std::uint8_t>(physical / 0.0078125, 8, false);
-    }
-    bool operator==(const Md5&) const = default;
-  };
-  struct M5n {
-    struct Sum {
-      std::uint8_t m5{};  // [1 bits, table]
-      std::uint8_t id{};  // [1 bits, table]
-      std::uint8_t da{};  // [1 bits, table]
-      std::uint8_t m1{};  // [1 bits, table]
-      std::uint8_t m2{};  // [1 bits, table]
-      std::uint8_t m3{};  // [1 bits, table]
-      std::uint8_t mc{};  // [1 bits, table]
-      bool operator==(const Sum&) const = default;
-    };
-    struct Pmn {
-      std::uint16_t pin{};  // PIN Code [14 bits, raw]
-      std::uint8_t nov{};   // Validity of NO [1 bits, table]
-      std::uint16_t no{};   // National Origin [11 bits, raw]
-      bool operator==(const Pmn&) const = default;
-    };
-    struct Pos {
-      std::int32_t lat{};  // Latitude in WGS 84 [24 bits, LSB 45/2097152 °]
-      std::int32_t lon{};  // Longitude in WGS 84 [24 bits, LSB 45/2097152 °]
-      double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
-      void set_lat_deg(double physical) {
-        lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-      }
-      double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
-      void set_lon_deg(double physical) {
-        lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-      }
-      bool operator==(const Pos&) const = default;
-    };
-    struct Ga {
-      std::uint8_t res{};  // [1 bits, table]
-      std::int16_t ga{};   // [14 bits, LSB 25 ft]
-      double ga_ft() const { return static_cast<double>(ga) * 25.0; }
-      void set_ga_ft(double physical) {
-        ga = codec::quantize<std::int16_t>(physical / 25.0, 14, true);
-      }
-      bool operator==(const Ga&) const = default;
-    };
-    struct Em1 {
-      std::uint8_t v{};     // [1 bits, table]
-      std::uint8_t g{};     // [1 bits, table]
-      std::uint8_t l{};     // [1 bits, table]
-      std::uint16_t em1{};  // Extended Mode 1 Code in Octal Representation [12 bits, octal]
-      bool operator==(const Em1&) const = default;
-    };
-    struct Xp {
-      std::uint8_t xp{};  // X-pulse from Mode 5 PIN Reply/Report [1 bits, table]
-      std::uint8_t x5{};  // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
-      std::uint8_t xc{};  // X-pulse from Mode C Reply [1 bits, table]
-      std::uint8_t x3{};  // X-pulse from Mode 3/A Reply [1 bits, table]
-      std::uint8_t x2{};  // X-pulse from Mode 2 Reply [1 bits, table]
-      std::uint8_t x1{};  // X-pulse from Mode 1 Reply [1 bits, table]
-      bool operator==(const Xp&) const = default;
-    };
-    struct Fom {
-      std::uint8_t fom{};  // [5 bits, raw]
-      bool operator==(const Fom&) const = default;
-    };
-    std::optional<Sum> sum;           // Mode 5 Summary
-    std::optional<Pmn> pmn;           // PIN/ National Origin/Mission Code
-    std::optional<Pos> pos;           // Mode 5 Reported Position
-    std::optional<Ga> ga;             // Mode 5 GNSS-derived Altitude
-    std::optional<Em1> em1;           // Extended Mode 1 Code in Octal Representation
-    std::optional<std::uint8_t> tos;  // Time Offset for POS and GA
-    std::optional<Xp> xp;             // X Pulse Presence
-    std::optional<Fom> fom;           // Figure of Merit
-    std::optional<double> tos_s() const {
-      if (!tos) return std::nullopt;
-      return static_cast<double>(*tos) * 0.0078125;
-    }
-    void set_tos_s(double physical) {
-      tos = codec::quantize<std::uint8_t>(physical / 0.0078125, 8, false);
-    }
-    bool operator==(const M5n&) const = default;
-  };
-  struct M4e {
-    std::uint8_t foefri{};     // Indication Foe/Friend (Mode4) [2 bits, table]
-    std::uint8_t extents = 1;  // octet parts present (1..1)
-    bool operator==(const M4e&) const = default;
-  };
-  struct Rpc {
-    std::optional<std::uint8_t> sco;   // Score
-    std::optional<std::uint16_t> src;  // Signal/Clutter Ratio
-    std::optional<std::uint16_t> rw;   // Range Width
-    std::optional<std::uint16_t> ar;   // Ambiguous Range
-    std::optional<double> src_db() const {
-      if (!src) return std::nullopt;
-      return static_cast<double>(*src) * 0.1;
-    }
-    void set_src_db(double physical) {
-      src = codec::quantize<std::uint16_t>(physical / 0.1, 16, false);
-    }
-    std::optional<double> rw_nm() const {
-      if (!rw) return std::nullopt;
-      return static_cast<double>(*rw) * 0.00390625;
-    }
-    void set_rw_nm(double physical) {
-      rw = codec::quantize<std::uint16_t>(physical / 0.00390625, 16, false);
-    }
-    std::optional<double> ar_nm() const {
-      if (!ar) return std::nullopt;
-      return static_cast<double>(*ar) * 0.00390625;
-    }
-    void set_ar_nm(double physical) {
-      ar = codec::quantize<std::uint16_t>(physical / 0.00390625, 16, false);
-    }
-    bool operator==(const Rpc&) const = default;
-  };
-  struct Rtc {
-    struct Ptl {
-      std::uint8_t scn{};      // Track / SCN Association [1 bits, table]
-      std::uint8_t rc{};       // Roll Call Component [1 bits, table]
-      std::uint8_t ac{};       // All Call Component [1 bits, table]
-      std::uint8_t ssr{};      // SSR Component [1 bits, table]
-      std::uint8_t psr{};      // PSR Component [1 bits, table]
-      std::uint16_t plotnr{};  // [16 bits, raw]
-      bool operator==(const Ptl&) const = default;
-    };
-    struct Npp {
-      std::uint16_t predrho{};          // Predicted Range [16 bits, LSB 1/128 NM]
-      std::uint16_t predtheta{};        // Predicted Azimuth [16 bits, LSB 45/8192 °]
-      std::uint16_t evolrhostart{};     // Predicted Closest Range [16 bits, LSB 1/128 NM]
-      std::uint16_t evolrhoend{};       // Predicted Largest Range [16 bits, LSB 1/128 NM]
-      std::uint16_t evolthetastart{};   // Predicted Smallest Azimuth [16 bits, LSB 45/8192 °]
-      std::uint16_t evolthetaend{};     // Predicted Largest Azimuth [16 bits, LSB 45/8192 °]
-      std::uint16_t noiserhostart{};    // Predicted Closest Range [16 bits, LSB 1/128 NM]
-      std::uint16_t noiserhoend{};      // Predicted Largest Range [16 bits, LSB 1/128 NM]
-      std::uint16_t noisethetastart{};  // Predicted Smallest Azimuth [16 bits, LSB 45/8192 °]
-      std::uint16_t noisethetaend{};    // Predicted Largest Azimuth [16 bits, LSB 45/8192 °]
-      std::uint16_t predtime{};         // Predicted Detection Time [16 bits, LSB 1/128 s]
-      double predrho_nm() const { return static_cast<double>(predrho) * 0.0078125; }
-      void set_predrho_nm(double physical) {
-        predrho = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
-      }
-      double predtheta_deg() const { return static_cast<double>(predtheta) * 0.0054931640625; }
-      void set_predtheta_deg(double physical) {
-        predtheta = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
-      }
-      double evolrhostart_nm() const { return static_cast<double>(evolrhostart) * 0.0078125; }
-      void set_evolrhostart_nm(double physical) {
-        evolrhostart = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
-      }
-      double evolrhoend_nm() const { return static_cast<double>(evolrhoend) * 0.0078125; }
-      void set_evolrhoend_nm(double physical) {
-        evolrhoend = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
-      }
-      double evolthetastart_deg() const {
-        return static_cast<double>(evolthetastart) * 0.0054931640625;
-      }
-      void set_evolthetastart_deg(double physical) {
-        evolthetastart = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
-      }
-      double evolthetaend_deg() const {
-        return static_cast<double>(evolthetaend) * 0.0054931640625;
-      }
-      void set_evolthetaend_deg(double physical) {
-        evolthetaend = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
-      }
-      double noiserhostart_nm() const { return static_cast<double>(noiserhostart) * 0.0078125; }
-      void set_noiserhostart_nm(double physical) {
-        noiserhostart = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
-      }
-      double noiserhoend_nm() const { return static_cast<double>(noiserhoend) * 0.0078125; }
-      void set_noiserhoend_nm(double physical) {
-        noiserhoend = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
-      }
-      double noisethetastart_deg() const {
-        return static_cast<double>(noisethetastart) * 0.0054931640625;
-      }
-      void set_noisethetastart_deg(double physical) {
-        noisethetastart = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
-      }
-      double noisethetaend_deg() const {
-        return static_cast<double>(noisethetaend) * 0.0054931640625;
-      }
-      void set_noisethetaend_deg(double physical) {
-        noisethetaend = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
-      }
-      double predtime_s() const { return static_cast<double>(predtime) * 0.0078125; }
-      void set_predtime_s(double physical) {
-        predtime = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
-      }
-      bool operator==(const Npp&) const = default;
-    };
-    struct DlkEntry {
-      std::uint8_t type{};    // [4 bits, table]
-      std::uint8_t origin{};  // [2 bits, table]
-      std::uint8_t state{};   // [2 bits, table]
-      bool operator==(const DlkEntry&) const = default;
-    };
-    struct Lck {
-      std::uint8_t ls{};       // Lockout State [1 bits, table]
-      std::uint16_t loctim{};  // Lockout Time [15 bits, LSB 1 ms]
-      double loctim_ms() const { return static_cast<double>(loctim) * 1.0; }
-      void set_loctim_ms(double physical) {
-        loctim = codec::quantize<std::uint16_t>(physical / 1.0, 15, false);
-      }
-      bool operator==(const Lck&) const = default;
-    };
-    struct Tc {
-      std::uint8_t tcount1{};  // [4 bits, uint]
-      std::uint8_t tcode1{};   // [5 bits, raw]
-      std::uint8_t tcount2{};  // [4 bits, uint]
-      std::uint16_t tcode2{};  // [12 bits, octal]
-      std::uint8_t tcount3{};  // [4 bits, uint]
-      std::uint16_t tcode3{};  // [12 bits, octal]
-      bool operator==(const Tc&) const = default;
-    };
-    struct Tlc {
-      std::uint8_t acqi{};         // [2 bits, table]
-      std::uint16_t trkupdctr{};   // [14 bits, uint]
-      std::uint16_t lasttrkupd{};  // [16 bits, LSB 1 ms]
-      double lasttrkupd_ms() const { return static_cast<double>(lasttrkupd) * 1.0; }
-      void set_lasttrkupd_ms(double physical) {
-        lasttrkupd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
-      }
-      bool operator==(const Tlc&) const = default;
-    };
-    struct AsiEntry {
-      std::uint8_t sacadjs{};  // SAC of the Adjacent Sensor [8 bits, raw]
-      std::uint8_t sicadjs{};  // SIC of the Adjacent Sensor [8 bits, raw]
-      std::uint16_t
-          timeofdayscn{};  // Absolute Timestamp in UTC Provided by the SCN [16 bits, LSB 1/128 s]
-      std::uint8_t datause{};  // Use of Adjacent Sensor Data [7 bits, table]
-      std::uint8_t drna{};     // DRN Availability [1 bits, table]
-      std::uint16_t drn{};     // [16 bits, raw]
-      double timeofdayscn_s() const { return static_cast<double>(timeofdayscn) * 0.0078125; }
-      void set_timeofdayscn_s(double physical) {
-        timeofdayscn = codec::quantize<std::uint16_t>(physical / 0.0078125, 16, false);
-      }
-      bool operator==(const AsiEntry&) const = default;
-    };
-    struct Ir {
-      std::uint8_t ir{};   // [1 bits, table]
-      std::uint8_t m3a{};  // Age of Mode 3/A Code (I048/070) [7 bits, LSB 1 s]
-      double m3a_s() const { return static_cast<double>(m3a) * 1.0; }
-      void set_m3a_s(double physical) {
-        m3a = codec::quantize<std::uint8_t>(physical / 1.0, 7, false);
-      }
-      bool operator==(const Ir&) const = default;
-    };
-    std::optional<Ptl> ptl;                         // Plot/Track Link
-    std::optional<std::vector<std::uint16_t>> atl;  // ADS-B/Track Link
-    std::optional<std::uint8_t> trn;                // Turn State
-    std::optional<Npp> npp;                         // Next Predicted Position
-    std::optional<std::vector<DlkEntry>> dlk;       // Data Link Characteristics
-    std::optional<Lck> lck;                         // Lockout Characteristics
-    std::optional<Tc> tc;                           // Transition Code
-    std::optional<Tlc> tlc;                         // Track Life Cycle
-    std::optional<std::vector<AsiEntry>> asi;       // Adjacent Sensor Information
-    std::optional<std::uint8_t> tes;                // Track Extrapolation Source
-    std::optional<Ir> ir;                           // Identity Requested
-    std::optional<double> trn_pct() const {
-      if (!trn) return std::nullopt;
-      return static_cast<double>(*trn) * 1.0;
-    }
-    void set_trn_pct(double physical) {
-      trn = codec::quantize<std::uint8_t>(physical / 1.0, 8, false);
-    }
-    bool operator==(const Rtc&) const = default;
-  };
-  struct Cpc {
-    struct RplEntry {
-      std::uint8_t type{};       // Reply Type [8 bits, table]
-      std::uint16_t replynbr{};  // [16 bits, raw]
-      bool operator==(const RplEntry&) const = default;
-    };
-    struct Date {
-      std::uint8_t y1{};  // [4 bits, uint]
-      std::uint8_t y2{};  // [4 bits, uint]
-      std::uint8_t y3{};  // [4 bits, uint]
-      std::uint8_t y4{};  // [4 bits, uint]
-      std::uint8_t m1{};  // [4 bits, uint]
-      std::uint8_t m2{};  // [4 bits, uint]
-      std::uint8_t d1{};  // [4 bits, uint]
-      std::uint8_t d2{};  // [4 bits, uint]
-      bool operator==(const Date&) const = default;
-    };
-    std::optional<std::uint16_t> pnb;          // Plot Number
-    std::optional<std::vector<RplEntry>> rpl;  // Replies/Plot Link
-    std::optional<std::uint8_t> snb;           // Scan Number
-    std::optional<Date> date;                  // Common and Plot Characteristics Date
-    bool operator==(const Cpc&) const = default;
-  };
-  struct Gen48 {
-    struct Altm2 {
-      std::uint8_t v{};       // [1 bits, table]
-      std::uint8_t g{};       // [1 bits, table]
-      std::uint8_t l{};       // [1 bits, table]
-      std::uint16_t altm2{};  // Mode-2 Code in Octal Representation [12 bits, octal]
-      bool operator==(const Altm2&) const = default;
-    };
-    struct Altm3 {
-      std::uint8_t v{};       // [1 bits, table]
-      std::uint8_t g{};       // [1 bits, table]
-      std::uint8_t l{};       // [1 bits, table]
-      std::uint16_t altm3{};  // Mode-3/A Code in Octal Representation [12 bits, octal]
-      bool operator==(const Altm3&) const = default;
-    };
-    struct Altfl {
-      std::uint8_t v{};      // [1 bits, table]
-      std::uint8_t g{};      // [1 bits, table]
-      std::int16_t altfl{};  // Flight Level in Two's Complement Form [14 bits, LSB 1/4 ALTFL]
-      double altfl_altfl() const { return static_cast<double>(altfl) * 0.25; }
-      void set_altfl_altfl(double physical) {
-        altfl = codec::quantize<std::int16_t>(physical / 0.25, 14, true);
-      }
-      bool operator==(const Altfl&) const = default;
-    };
-    struct Rcsdb {
-      std::int16_t rcsdb{};  // [14 bits, LSB 1/100 dBm²]
-      double rcsdb_dbm() const { return static_cast<double>(rcsdb) * 0.01; }
-      void set_rcsdb_dbm(double physical) {
-        rcsdb = codec::quantize<std::int16_t>(physical / 0.01, 14, true);
-      }
-      bool operator==(const Rcsdb&) const = default;
-    };
-    struct Rcsm {
-      std::uint32_t rcsm{};  // [30 bits, LSB 1/1000000 m²]
-      double rcsm_m() const { return static_cast<double>(rcsm) * 1e-06; }
-      void set_rcsm_m(double physical) {
-        rcsm = codec::quantize<std::uint32_t>(physical / 1e-06, 30, false);
-      }
-      bool operator==(const Rcsm&) const = default;
-    };
-    std::optional<Altm2> altm2;  // Alternative Mode 2 Code
-    std::optional<Altm3> altm3;  // Alternative Mode 3/A
-    std::optional<Altfl> altfl;  // Alternative Flight Level
-    std::optional<Rcsdb> rcsdb;  // Radar Cross Section
-    std::optional<Rcsm> rcsm;    // Radar Cross Section
-    bool operator==(const Gen48&) const = default;
-  };
+  using Md5 = Ref1_13_Md5;
+  using M5n = Ref1_13_M5n;
+  using M4e = Ref1_13_M4e;
+  using Rpc = Ref1_13_Rpc;
+  using Rtc = Ref1_13_Rtc;
+  using Cpc = Ref1_13_Cpc;
+  using Gen48 = Ref1_13_Gen48;
   std::optional<Md5> md5;            // Mode 5 Reports
   std::optional<M5n> m5n;            // Mode 5 Reports, New Format
   std::optional<M4e> m4e;            // Extended Mode 4 Report

@@ -241,60 +241,64 @@ struct I105 {
 
 // I062/110 Mode 5 Data Reports and Extended Mode 1 Code
 // (editions 1.16, 1.17, 1.18, 1.19, 1.20, 1.21)
+struct I110_Sum {
+  std::uint8_t m5{};  // [1 bits, table]
+  std::uint8_t id{};  // [1 bits, table]
+  std::uint8_t da{};  // [1 bits, table]
+  std::uint8_t m1{};  // [1 bits, table]
+  std::uint8_t m2{};  // [1 bits, table]
+  std::uint8_t m3{};  // [1 bits, table]
+  std::uint8_t mc{};  // [1 bits, table]
+  std::uint8_t x{};   // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
+  bool operator==(const I110_Sum&) const = default;
+};
+struct I110_Pmn {
+  std::uint16_t pin{};  // PIN Code [14 bits, raw]
+  std::uint8_t nat{};   // National Origin [5 bits, raw]
+  std::uint8_t mis{};   // Mission Code [6 bits, raw]
+  bool operator==(const I110_Pmn&) const = default;
+};
+struct I110_Pos {
+  std::int32_t lat{};  // Latitude [24 bits, LSB 45/2097152 °]
+  std::int32_t lon{};  // Longitude [24 bits, LSB 45/2097152 °]
+  double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
+  void set_lat_deg(double physical) {
+    lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
+  void set_lon_deg(double physical) {
+    lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  bool operator==(const I110_Pos&) const = default;
+};
+struct I110_Ga {
+  std::uint8_t
+      res{};  // Resolution with which the GNSS-derived Altitude (GA) is Reported [1 bits, table]
+  std::int16_t ga{};  // GNSS-derived Altitude of Target, Expressed as Height Above WGS 84 Ellipsoid
+                      // [14 bits, LSB 25 ft]
+  double ga_ft() const { return static_cast<double>(ga) * 25.0; }
+  void set_ga_ft(double physical) { ga = codec::quantize<std::int16_t>(physical / 25.0, 14, true); }
+  bool operator==(const I110_Ga&) const = default;
+};
+struct I110_Em1 {
+  std::uint16_t em1{};  // Extended Mode 1 Reply in Octal Representation [12 bits, octal]
+  bool operator==(const I110_Em1&) const = default;
+};
+struct I110_Xp {
+  std::uint8_t x5{};  // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
+  std::uint8_t xc{};  // X-pulse from Mode C Reply [1 bits, table]
+  std::uint8_t x3{};  // X-pulse from Mode 3/A Reply [1 bits, table]
+  std::uint8_t x2{};  // X-pulse from Mode 2 Reply [1 bits, table]
+  std::uint8_t x1{};  // X-pulse from Mode 1 Reply [1 bits, table]
+  bool operator==(const I110_Xp&) const = default;
+};
 struct I110 {
-  struct Sum {
-    std::uint8_t m5{};  // [1 bits, table]
-    std::uint8_t id{};  // [1 bits, table]
-    std::uint8_t da{};  // [1 bits, table]
-    std::uint8_t m1{};  // [1 bits, table]
-    std::uint8_t m2{};  // [1 bits, table]
-    std::uint8_t m3{};  // [1 bits, table]
-    std::uint8_t mc{};  // [1 bits, table]
-    std::uint8_t x{};   // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
-    bool operator==(const Sum&) const = default;
-  };
-  struct Pmn {
-    std::uint16_t pin{};  // PIN Code [14 bits, raw]
-    std::uint8_t nat{};   // National Origin [5 bits, raw]
-    std::uint8_t mis{};   // Mission Code [6 bits, raw]
-    bool operator==(const Pmn&) const = default;
-  };
-  struct Pos {
-    std::int32_t lat{};  // Latitude [24 bits, LSB 45/2097152 °]
-    std::int32_t lon{};  // Longitude [24 bits, LSB 45/2097152 °]
-    double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
-    void set_lat_deg(double physical) {
-      lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
-    void set_lon_deg(double physical) {
-      lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    bool operator==(const Pos&) const = default;
-  };
-  struct Ga {
-    std::uint8_t
-        res{};  // Resolution with which the GNSS-derived Altitude (GA) is Reported [1 bits, table]
-    std::int16_t ga{};  // GNSS-derived Altitude of Target, Expressed as Height Above WGS 84
-                        // Ellipsoid [14 bits, LSB 25 ft]
-    double ga_ft() const { return static_cast<double>(ga) * 25.0; }
-    void set_ga_ft(double physical) {
-      ga = codec::quantize<std::int16_t>(physical / 25.0, 14, true);
-    }
-    bool operator==(const Ga&) const = default;
-  };
-  struct Em1 {
-    std::uint16_t em1{};  // Extended Mode 1 Reply in Octal Representation [12 bits, octal]
-    bool operator==(const Em1&) const = default;
-  };
-  struct Xp {
-    std::uint8_t x5{};  // X-pulse from Mode 5 Data Reply or Report [1 bits, table]
-    std::uint8_t xc{};  // X-pulse from Mode C Reply [1 bits, table]
-    std::uint8_t x3{};  // X-pulse from Mode 3/A Reply [1 bits, table]
-    std::uint8_t x2{};  // X-pulse from Mode 2 Reply [1 bits, table]
-    std::uint8_t x1{};  // X-pulse from Mode 1 Reply [1 bits, table]
-    bool operator==(const Xp&) const = default;
-  };
+  using Sum = I110_Sum;
+  using Pmn = I110_Pmn;
+  using Pos = I110_Pos;
+  using Ga = I110_Ga;
+  using Em1 = I110_Em1;
+  using Xp = I110_Xp;
   std::optional<Sum> sum;          // Mode 5 Summary
   std::optional<Pmn> pmn;          // Mode 5 PIN/ National Origin/Mission Code
   std::optional<Pos> pos;          // Mode 5 Reported Position
@@ -764,49 +768,54 @@ struct I300 {
 };
 
 // I062/340 Measured Information (editions 1.16, 1.17, 1.18)
+struct I340_v1_16_Sid {
+  std::uint8_t sac{};  // System Area Code [8 bits, raw]
+  std::uint8_t sic{};  // System Identification Code [8 bits, raw]
+  bool operator==(const I340_v1_16_Sid&) const = default;
+};
+struct I340_v1_16_Pos {
+  std::uint16_t rho{};    // Measured Distance [16 bits, LSB 1/256 NM]
+  std::uint16_t theta{};  // Measured Azimuth [16 bits, LSB 45/8192 °]
+  double rho_nm() const { return static_cast<double>(rho) * 0.00390625; }
+  void set_rho_nm(double physical) {
+    rho = codec::quantize<std::uint16_t>(physical / 0.00390625, 16, false);
+  }
+  double theta_deg() const { return static_cast<double>(theta) * 0.0054931640625; }
+  void set_theta_deg(double physical) {
+    theta = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
+  }
+  bool operator==(const I340_v1_16_Pos&) const = default;
+};
+struct I340_v1_16_Mdc {
+  std::uint8_t v{};    // Validated [1 bits, table]
+  std::uint8_t g{};    // Garbled [1 bits, table]
+  std::int16_t lmc{};  // Last Measured Mode C Code [14 bits, LSB 1/4 FL]
+  double lmc_fl() const { return static_cast<double>(lmc) * 0.25; }
+  void set_lmc_fl(double physical) {
+    lmc = codec::quantize<std::int16_t>(physical / 0.25, 14, true);
+  }
+  bool operator==(const I340_v1_16_Mdc&) const = default;
+};
+struct I340_v1_16_Mda {
+  std::uint8_t v{};        // Validated [1 bits, table]
+  std::uint8_t g{};        // Garbled [1 bits, table]
+  std::uint8_t l{};        // [1 bits, table]
+  std::uint16_t mode3a{};  // Mode-3/A Reply in Octal Representation [12 bits, octal]
+  bool operator==(const I340_v1_16_Mda&) const = default;
+};
+struct I340_v1_16_Typ {
+  std::uint8_t typ{};  // Report Type [3 bits, table]
+  std::uint8_t sim{};  // [1 bits, table]
+  std::uint8_t rab{};  // [1 bits, table]
+  std::uint8_t tst{};  // [1 bits, table]
+  bool operator==(const I340_v1_16_Typ&) const = default;
+};
 struct I340_v1_16 {
-  struct Sid {
-    std::uint8_t sac{};  // System Area Code [8 bits, raw]
-    std::uint8_t sic{};  // System Identification Code [8 bits, raw]
-    bool operator==(const Sid&) const = default;
-  };
-  struct Pos {
-    std::uint16_t rho{};    // Measured Distance [16 bits, LSB 1/256 NM]
-    std::uint16_t theta{};  // Measured Azimuth [16 bits, LSB 45/8192 °]
-    double rho_nm() const { return static_cast<double>(rho) * 0.00390625; }
-    void set_rho_nm(double physical) {
-      rho = codec::quantize<std::uint16_t>(physical / 0.00390625, 16, false);
-    }
-    double theta_deg() const { return static_cast<double>(theta) * 0.0054931640625; }
-    void set_theta_deg(double physical) {
-      theta = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
-    }
-    bool operator==(const Pos&) const = default;
-  };
-  struct Mdc {
-    std::uint8_t v{};    // Validated [1 bits, table]
-    std::uint8_t g{};    // Garbled [1 bits, table]
-    std::int16_t lmc{};  // Last Measured Mode C Code [14 bits, LSB 1/4 FL]
-    double lmc_fl() const { return static_cast<double>(lmc) * 0.25; }
-    void set_lmc_fl(double physical) {
-      lmc = codec::quantize<std::int16_t>(physical / 0.25, 14, true);
-    }
-    bool operator==(const Mdc&) const = default;
-  };
-  struct Mda {
-    std::uint8_t v{};        // Validated [1 bits, table]
-    std::uint8_t g{};        // Garbled [1 bits, table]
-    std::uint8_t l{};        // [1 bits, table]
-    std::uint16_t mode3a{};  // Mode-3/A Reply in Octal Representation [12 bits, octal]
-    bool operator==(const Mda&) const = default;
-  };
-  struct Typ {
-    std::uint8_t typ{};  // Report Type [3 bits, table]
-    std::uint8_t sim{};  // [1 bits, table]
-    std::uint8_t rab{};  // [1 bits, table]
-    std::uint8_t tst{};  // [1 bits, table]
-    bool operator==(const Typ&) const = default;
-  };
+  using Sid = I340_v1_16_Sid;
+  using Pos = I340_v1_16_Pos;
+  using Mdc = I340_v1_16_Mdc;
+  using Mda = I340_v1_16_Mda;
+  using Typ = I340_v1_16_Typ;
   std::optional<Sid> sid;               // Sensor Identification
   std::optional<Pos> pos;               // Measured Position
   std::optional<std::uint16_t> height;  // Measured 3-D Height
@@ -824,49 +833,54 @@ struct I340_v1_16 {
 };
 
 // I062/340 Measured Information (editions 1.19, 1.20, 1.21)
+struct I340_v1_19_Sid {
+  std::uint8_t sac{};  // System Area Code [8 bits, raw]
+  std::uint8_t sic{};  // System Identification Code [8 bits, raw]
+  bool operator==(const I340_v1_19_Sid&) const = default;
+};
+struct I340_v1_19_Pos {
+  std::uint16_t rho{};    // Measured Distance [16 bits, LSB 1/256 NM]
+  std::uint16_t theta{};  // Measured Azimuth [16 bits, LSB 45/8192 °]
+  double rho_nm() const { return static_cast<double>(rho) * 0.00390625; }
+  void set_rho_nm(double physical) {
+    rho = codec::quantize<std::uint16_t>(physical / 0.00390625, 16, false);
+  }
+  double theta_deg() const { return static_cast<double>(theta) * 0.0054931640625; }
+  void set_theta_deg(double physical) {
+    theta = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
+  }
+  bool operator==(const I340_v1_19_Pos&) const = default;
+};
+struct I340_v1_19_Mdc {
+  std::uint8_t v{};    // Validated [1 bits, table]
+  std::uint8_t g{};    // Garbled [1 bits, table]
+  std::int16_t lmc{};  // Last Measured Mode C Code [14 bits, LSB 1/4 FL]
+  double lmc_fl() const { return static_cast<double>(lmc) * 0.25; }
+  void set_lmc_fl(double physical) {
+    lmc = codec::quantize<std::int16_t>(physical / 0.25, 14, true);
+  }
+  bool operator==(const I340_v1_19_Mdc&) const = default;
+};
+struct I340_v1_19_Mda {
+  std::uint8_t v{};        // Validated [1 bits, table]
+  std::uint8_t g{};        // Garbled [1 bits, table]
+  std::uint8_t l{};        // [1 bits, table]
+  std::uint16_t mode3a{};  // Mode-3/A Reply in Octal Representation [12 bits, octal]
+  bool operator==(const I340_v1_19_Mda&) const = default;
+};
+struct I340_v1_19_Typ {
+  std::uint8_t typ{};  // Report Type [3 bits, table]
+  std::uint8_t sim{};  // [1 bits, table]
+  std::uint8_t rab{};  // [1 bits, table]
+  std::uint8_t tst{};  // [1 bits, table]
+  bool operator==(const I340_v1_19_Typ&) const = default;
+};
 struct I340_v1_19 {
-  struct Sid {
-    std::uint8_t sac{};  // System Area Code [8 bits, raw]
-    std::uint8_t sic{};  // System Identification Code [8 bits, raw]
-    bool operator==(const Sid&) const = default;
-  };
-  struct Pos {
-    std::uint16_t rho{};    // Measured Distance [16 bits, LSB 1/256 NM]
-    std::uint16_t theta{};  // Measured Azimuth [16 bits, LSB 45/8192 °]
-    double rho_nm() const { return static_cast<double>(rho) * 0.00390625; }
-    void set_rho_nm(double physical) {
-      rho = codec::quantize<std::uint16_t>(physical / 0.00390625, 16, false);
-    }
-    double theta_deg() const { return static_cast<double>(theta) * 0.0054931640625; }
-    void set_theta_deg(double physical) {
-      theta = codec::quantize<std::uint16_t>(physical / 0.0054931640625, 16, false);
-    }
-    bool operator==(const Pos&) const = default;
-  };
-  struct Mdc {
-    std::uint8_t v{};    // Validated [1 bits, table]
-    std::uint8_t g{};    // Garbled [1 bits, table]
-    std::int16_t lmc{};  // Last Measured Mode C Code [14 bits, LSB 1/4 FL]
-    double lmc_fl() const { return static_cast<double>(lmc) * 0.25; }
-    void set_lmc_fl(double physical) {
-      lmc = codec::quantize<std::int16_t>(physical / 0.25, 14, true);
-    }
-    bool operator==(const Mdc&) const = default;
-  };
-  struct Mda {
-    std::uint8_t v{};        // Validated [1 bits, table]
-    std::uint8_t g{};        // Garbled [1 bits, table]
-    std::uint8_t l{};        // [1 bits, table]
-    std::uint16_t mode3a{};  // Mode-3/A Reply in Octal Representation [12 bits, octal]
-    bool operator==(const Mda&) const = default;
-  };
-  struct Typ {
-    std::uint8_t typ{};  // Report Type [3 bits, table]
-    std::uint8_t sim{};  // [1 bits, table]
-    std::uint8_t rab{};  // [1 bits, table]
-    std::uint8_t tst{};  // [1 bits, table]
-    bool operator==(const Typ&) const = default;
-  };
+  using Sid = I340_v1_19_Sid;
+  using Pos = I340_v1_19_Pos;
+  using Mdc = I340_v1_19_Mdc;
+  using Mda = I340_v1_19_Mda;
+  using Typ = I340_v1_19_Typ;
   std::optional<Sid> sid;              // Sensor Identification
   std::optional<Pos> pos;              // Measured Position
   std::optional<std::int16_t> height;  // Measured 3-D Height
@@ -884,149 +898,161 @@ struct I340_v1_19 {
 };
 
 // I062/380 Aircraft Derived Data (editions 1.16, 1.17, 1.18, 1.19)
+struct I380_v1_16_Ias {
+  std::uint8_t im{};    // [1 bits, table]
+  std::uint16_t ias{};  // [15 bits, case]
+  bool operator==(const I380_v1_16_Ias&) const = default;
+};
+struct I380_v1_16_Sal {
+  std::uint8_t sas{};  // [1 bits, table]
+  std::uint8_t src{};  // [2 bits, table]
+  std::int16_t alt{};  // Altitude in Two's Complement Form [13 bits, LSB 25 ft]
+  double alt_ft() const { return static_cast<double>(alt) * 25.0; }
+  void set_alt_ft(double physical) {
+    alt = codec::quantize<std::int16_t>(physical / 25.0, 13, true);
+  }
+  bool operator==(const I380_v1_16_Sal&) const = default;
+};
+struct I380_v1_16_Fss {
+  std::uint8_t mv{};   // Manage Vertical Mode [1 bits, table]
+  std::uint8_t ah{};   // Altitude Hold [1 bits, table]
+  std::uint8_t am{};   // Approach Mode [1 bits, table]
+  std::int16_t alt{};  // Altitude in Two's Complement Form [13 bits, LSB 25 ft]
+  double alt_ft() const { return static_cast<double>(alt) * 25.0; }
+  void set_alt_ft(double physical) {
+    alt = codec::quantize<std::int16_t>(physical / 25.0, 13, true);
+  }
+  bool operator==(const I380_v1_16_Fss&) const = default;
+};
+struct I380_v1_16_Tis {
+  std::uint8_t nav{};        // TID Available [1 bits, table]
+  std::uint8_t nvb{};        // TID Valid [1 bits, table]
+  std::uint8_t extents = 1;  // octet parts present (1..1)
+  bool operator==(const I380_v1_16_Tis&) const = default;
+};
+struct I380_v1_16_TidEntry {
+  std::uint8_t tca{};   // TCP Number Availability [1 bits, table]
+  std::uint8_t nc{};    // TCP Compliance [1 bits, table]
+  std::uint8_t tcpn{};  // Trajectory Change Point Number [6 bits, raw]
+  std::int16_t alt{};   // Altitude in Two's Complement Form [16 bits, LSB 10 ft]
+  std::int32_t lat{};   // Latitude in WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
+  std::int32_t lon{};   // Longitude in WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
+  std::uint8_t pt{};    // Point Type [4 bits, table]
+  std::uint8_t td{};    // Turn Direction [2 bits, table]
+  std::uint8_t tra{};   // Turn Radius Availability [1 bits, table]
+  std::uint8_t toa{};   // TOV Available [1 bits, table]
+  std::uint32_t tov{};  // Time Over Point [24 bits, LSB 1 s]
+  std::uint16_t ttr{};  // TCP Turn Radius [16 bits, LSB 1/100 NM]
+  double alt_ft() const { return static_cast<double>(alt) * 10.0; }
+  void set_alt_ft(double physical) {
+    alt = codec::quantize<std::int16_t>(physical / 10.0, 16, true);
+  }
+  double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
+  void set_lat_deg(double physical) {
+    lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
+  void set_lon_deg(double physical) {
+    lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double tov_s() const { return static_cast<double>(tov) * 1.0; }
+  void set_tov_s(double physical) {
+    tov = codec::quantize<std::uint32_t>(physical / 1.0, 24, false);
+  }
+  double ttr_nm() const { return static_cast<double>(ttr) * 0.01; }
+  void set_ttr_nm(double physical) {
+    ttr = codec::quantize<std::uint16_t>(physical / 0.01, 16, false);
+  }
+  bool operator==(const I380_v1_16_TidEntry&) const = default;
+};
+struct I380_v1_16_Com {
+  std::uint8_t com{};   // Communications Capability of the Transponder [3 bits, table]
+  std::uint8_t stat{};  // Flight Status [3 bits, table]
+  std::uint8_t ssc{};   // Specific Service Capability [1 bits, table]
+  std::uint8_t arc{};   // Altitude Reporting Capability [1 bits, table]
+  std::uint8_t aic{};   // Aircraft Identification Capability [1 bits, table]
+  std::uint8_t b1a{};   // BDS 1,0 Bit 16 [1 bits, raw]
+  std::uint8_t b1b{};   // BDS BDS 1,0 Bits 37/40 [4 bits, raw]
+  bool operator==(const I380_v1_16_Com&) const = default;
+};
+struct I380_v1_16_Sab {
+  std::uint8_t ac{};    // ACAS Status [2 bits, table]
+  std::uint8_t mn{};    // Multiple Navigational Aids Status [2 bits, table]
+  std::uint8_t dc{};    // Differential Correction Status [2 bits, table]
+  std::uint8_t gbs{};   // Ground Bit Set [1 bits, table]
+  std::uint8_t stat{};  // Flight Status [3 bits, table]
+  bool operator==(const I380_v1_16_Sab&) const = default;
+};
+struct I380_v1_16_Tar {
+  std::uint8_t ti{};  // Turn Indicator [2 bits, table]
+  std::int8_t rot{};  // Rate of Turn in Two's Complement Form [7 bits, LSB 1/4 °/s]
+  double rot_degps() const { return static_cast<double>(rot) * 0.25; }
+  void set_rot_degps(double physical) {
+    rot = codec::quantize<std::int8_t>(physical / 0.25, 7, true);
+  }
+  bool operator==(const I380_v1_16_Tar&) const = default;
+};
+struct I380_v1_16_Met {
+  std::uint8_t ws{};    // Wind Speed Valid Flag [1 bits, table]
+  std::uint8_t wd{};    // Wind Direction Valid Flag [1 bits, table]
+  std::uint8_t tmp{};   // Temperature Valid Flag [1 bits, table]
+  std::uint8_t trb{};   // Turbulence Valid Flag [1 bits, table]
+  std::uint16_t wsd{};  // Wind Speed [16 bits, LSB 1 kt]
+  std::uint16_t wdd{};  // Wind Direction [16 bits, LSB 1 °]
+  std::int16_t tmpd{};  // Temperature in Degrees Celsius [16 bits, LSB 1/4 °C]
+  std::uint8_t trbd{};  // Turbulence [8 bits, uint]
+  double wsd_kt() const { return static_cast<double>(wsd) * 1.0; }
+  void set_wsd_kt(double physical) {
+    wsd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
+  }
+  double wdd_deg() const { return static_cast<double>(wdd) * 1.0; }
+  void set_wdd_deg(double physical) {
+    wdd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
+  }
+  double tmpd_c() const { return static_cast<double>(tmpd) * 0.25; }
+  void set_tmpd_c(double physical) {
+    tmpd = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
+  }
+  bool operator==(const I380_v1_16_Met&) const = default;
+};
+struct I380_v1_16_Pos {
+  std::int32_t lat{};  // Latitude in WGS.84 in Two's Complement Form [24 bits, LSB 45/2097152 °]
+  std::int32_t lon{};  // Longitude in WGS.84 in Two's Complement Form [24 bits, LSB 45/2097152 °]
+  double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
+  void set_lat_deg(double physical) {
+    lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
+  void set_lon_deg(double physical) {
+    lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  bool operator==(const I380_v1_16_Pos&) const = default;
+};
+struct I380_v1_16_Pun {
+  std::uint8_t pun{};  // Position Uncertainty [4 bits, raw]
+  bool operator==(const I380_v1_16_Pun&) const = default;
+};
+struct I380_v1_16_Bps {
+  std::uint16_t bps{};  // [12 bits, LSB 1/10 mb]
+  double bps_mb() const { return static_cast<double>(bps) * 0.1; }
+  void set_bps_mb(double physical) {
+    bps = codec::quantize<std::uint16_t>(physical / 0.1, 12, false);
+  }
+  bool operator==(const I380_v1_16_Bps&) const = default;
+};
 struct I380_v1_16 {
-  struct Ias {
-    std::uint8_t im{};    // [1 bits, table]
-    std::uint16_t ias{};  // [15 bits, case]
-    bool operator==(const Ias&) const = default;
-  };
-  struct Sal {
-    std::uint8_t sas{};  // [1 bits, table]
-    std::uint8_t src{};  // [2 bits, table]
-    std::int16_t alt{};  // Altitude in Two's Complement Form [13 bits, LSB 25 ft]
-    double alt_ft() const { return static_cast<double>(alt) * 25.0; }
-    void set_alt_ft(double physical) {
-      alt = codec::quantize<std::int16_t>(physical / 25.0, 13, true);
-    }
-    bool operator==(const Sal&) const = default;
-  };
-  struct Fss {
-    std::uint8_t mv{};   // Manage Vertical Mode [1 bits, table]
-    std::uint8_t ah{};   // Altitude Hold [1 bits, table]
-    std::uint8_t am{};   // Approach Mode [1 bits, table]
-    std::int16_t alt{};  // Altitude in Two's Complement Form [13 bits, LSB 25 ft]
-    double alt_ft() const { return static_cast<double>(alt) * 25.0; }
-    void set_alt_ft(double physical) {
-      alt = codec::quantize<std::int16_t>(physical / 25.0, 13, true);
-    }
-    bool operator==(const Fss&) const = default;
-  };
-  struct Tis {
-    std::uint8_t nav{};        // TID Available [1 bits, table]
-    std::uint8_t nvb{};        // TID Valid [1 bits, table]
-    std::uint8_t extents = 1;  // octet parts present (1..1)
-    bool operator==(const Tis&) const = default;
-  };
-  struct TidEntry {
-    std::uint8_t tca{};   // TCP Number Availability [1 bits, table]
-    std::uint8_t nc{};    // TCP Compliance [1 bits, table]
-    std::uint8_t tcpn{};  // Trajectory Change Point Number [6 bits, raw]
-    std::int16_t alt{};   // Altitude in Two's Complement Form [16 bits, LSB 10 ft]
-    std::int32_t lat{};   // Latitude in WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
-    std::int32_t lon{};   // Longitude in WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
-    std::uint8_t pt{};    // Point Type [4 bits, table]
-    std::uint8_t td{};    // Turn Direction [2 bits, table]
-    std::uint8_t tra{};   // Turn Radius Availability [1 bits, table]
-    std::uint8_t toa{};   // TOV Available [1 bits, table]
-    std::uint32_t tov{};  // Time Over Point [24 bits, LSB 1 s]
-    std::uint16_t ttr{};  // TCP Turn Radius [16 bits, LSB 1/100 NM]
-    double alt_ft() const { return static_cast<double>(alt) * 10.0; }
-    void set_alt_ft(double physical) {
-      alt = codec::quantize<std::int16_t>(physical / 10.0, 16, true);
-    }
-    double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
-    void set_lat_deg(double physical) {
-      lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
-    void set_lon_deg(double physical) {
-      lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    double tov_s() const { return static_cast<double>(tov) * 1.0; }
-    void set_tov_s(double physical) {
-      tov = codec::quantize<std::uint32_t>(physical / 1.0, 24, false);
-    }
-    double ttr_nm() const { return static_cast<double>(ttr) * 0.01; }
-    void set_ttr_nm(double physical) {
-      ttr = codec::quantize<std::uint16_t>(physical / 0.01, 16, false);
-    }
-    bool operator==(const TidEntry&) const = default;
-  };
-  struct Com {
-    std::uint8_t com{};   // Communications Capability of the Transponder [3 bits, table]
-    std::uint8_t stat{};  // Flight Status [3 bits, table]
-    std::uint8_t ssc{};   // Specific Service Capability [1 bits, table]
-    std::uint8_t arc{};   // Altitude Reporting Capability [1 bits, table]
-    std::uint8_t aic{};   // Aircraft Identification Capability [1 bits, table]
-    std::uint8_t b1a{};   // BDS 1,0 Bit 16 [1 bits, raw]
-    std::uint8_t b1b{};   // BDS BDS 1,0 Bits 37/40 [4 bits, raw]
-    bool operator==(const Com&) const = default;
-  };
-  struct Sab {
-    std::uint8_t ac{};    // ACAS Status [2 bits, table]
-    std::uint8_t mn{};    // Multiple Navigational Aids Status [2 bits, table]
-    std::uint8_t dc{};    // Differential Correction Status [2 bits, table]
-    std::uint8_t gbs{};   // Ground Bit Set [1 bits, table]
-    std::uint8_t stat{};  // Flight Status [3 bits, table]
-    bool operator==(const Sab&) const = default;
-  };
-  struct Tar {
-    std::uint8_t ti{};  // Turn Indicator [2 bits, table]
-    std::int8_t rot{};  // Rate of Turn in Two's Complement Form [7 bits, LSB 1/4 °/s]
-    double rot_degps() const { return static_cast<double>(rot) * 0.25; }
-    void set_rot_degps(double physical) {
-      rot = codec::quantize<std::int8_t>(physical / 0.25, 7, true);
-    }
-    bool operator==(const Tar&) const = default;
-  };
-  struct Met {
-    std::uint8_t ws{};    // Wind Speed Valid Flag [1 bits, table]
-    std::uint8_t wd{};    // Wind Direction Valid Flag [1 bits, table]
-    std::uint8_t tmp{};   // Temperature Valid Flag [1 bits, table]
-    std::uint8_t trb{};   // Turbulence Valid Flag [1 bits, table]
-    std::uint16_t wsd{};  // Wind Speed [16 bits, LSB 1 kt]
-    std::uint16_t wdd{};  // Wind Direction [16 bits, LSB 1 °]
-    std::int16_t tmpd{};  // Temperature in Degrees Celsius [16 bits, LSB 1/4 °C]
-    std::uint8_t trbd{};  // Turbulence [8 bits, uint]
-    double wsd_kt() const { return static_cast<double>(wsd) * 1.0; }
-    void set_wsd_kt(double physical) {
-      wsd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
-    }
-    double wdd_deg() const { return static_cast<double>(wdd) * 1.0; }
-    void set_wdd_deg(double physical) {
-      wdd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
-    }
-    double tmpd_c() const { return static_cast<double>(tmpd) * 0.25; }
-    void set_tmpd_c(double physical) {
-      tmpd = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
-    }
-    bool operator==(const Met&) const = default;
-  };
-  struct Pos {
-    std::int32_t lat{};  // Latitude in WGS.84 in Two's Complement Form [24 bits, LSB 45/2097152 °]
-    std::int32_t lon{};  // Longitude in WGS.84 in Two's Complement Form [24 bits, LSB 45/2097152 °]
-    double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
-    void set_lat_deg(double physical) {
-      lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
-    void set_lon_deg(double physical) {
-      lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    bool operator==(const Pos&) const = default;
-  };
-  struct Pun {
-    std::uint8_t pun{};  // Position Uncertainty [4 bits, raw]
-    bool operator==(const Pun&) const = default;
-  };
-  struct Bps {
-    std::uint16_t bps{};  // [12 bits, LSB 1/10 mb]
-    double bps_mb() const { return static_cast<double>(bps) * 0.1; }
-    void set_bps_mb(double physical) {
-      bps = codec::quantize<std::uint16_t>(physical / 0.1, 12, false);
-    }
-    bool operator==(const Bps&) const = default;
-  };
+  using Ias = I380_v1_16_Ias;
+  using Sal = I380_v1_16_Sal;
+  using Fss = I380_v1_16_Fss;
+  using Tis = I380_v1_16_Tis;
+  using TidEntry = I380_v1_16_TidEntry;
+  using Com = I380_v1_16_Com;
+  using Sab = I380_v1_16_Sab;
+  using Tar = I380_v1_16_Tar;
+  using Met = I380_v1_16_Met;
+  using Pos = I380_v1_16_Pos;
+  using Pun = I380_v1_16_Pun;
+  using Bps = I380_v1_16_Bps;
   std::optional<std::uint32_t> adr;              // Target Address
   std::optional<IcaoString<8>> id;               // Target Identification
   std::optional<std::uint16_t> mhg;              // Magnetic Heading
@@ -1129,149 +1155,161 @@ struct I380_v1_16 {
 };
 
 // I062/380 Aircraft Derived Data (editions 1.20, 1.21)
+struct I380_v1_20_Ias {
+  std::uint8_t im{};    // [1 bits, table]
+  std::uint16_t ias{};  // [15 bits, case]
+  bool operator==(const I380_v1_20_Ias&) const = default;
+};
+struct I380_v1_20_Sal {
+  std::uint8_t sas{};  // [1 bits, table]
+  std::uint8_t src{};  // [2 bits, table]
+  std::int16_t alt{};  // Altitude in Two's Complement Form [13 bits, LSB 25 ft]
+  double alt_ft() const { return static_cast<double>(alt) * 25.0; }
+  void set_alt_ft(double physical) {
+    alt = codec::quantize<std::int16_t>(physical / 25.0, 13, true);
+  }
+  bool operator==(const I380_v1_20_Sal&) const = default;
+};
+struct I380_v1_20_Fss {
+  std::uint8_t mv{};   // Manage Vertical Mode [1 bits, table]
+  std::uint8_t ah{};   // Altitude Hold [1 bits, table]
+  std::uint8_t am{};   // Approach Mode [1 bits, table]
+  std::int16_t alt{};  // Altitude in Two's Complement Form [13 bits, LSB 25 ft]
+  double alt_ft() const { return static_cast<double>(alt) * 25.0; }
+  void set_alt_ft(double physical) {
+    alt = codec::quantize<std::int16_t>(physical / 25.0, 13, true);
+  }
+  bool operator==(const I380_v1_20_Fss&) const = default;
+};
+struct I380_v1_20_Tis {
+  std::uint8_t nav{};        // TID Available [1 bits, table]
+  std::uint8_t nvb{};        // TID Valid [1 bits, table]
+  std::uint8_t extents = 1;  // octet parts present (1..1)
+  bool operator==(const I380_v1_20_Tis&) const = default;
+};
+struct I380_v1_20_TidEntry {
+  std::uint8_t tca{};   // TCP Number Availability [1 bits, table]
+  std::uint8_t nc{};    // TCP Compliance [1 bits, table]
+  std::uint8_t tcpn{};  // Trajectory Change Point Number [6 bits, raw]
+  std::int16_t alt{};   // Altitude in Two's Complement Form [16 bits, LSB 10 ft]
+  std::int32_t lat{};   // Latitude in WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
+  std::int32_t lon{};   // Longitude in WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
+  std::uint8_t pt{};    // Point Type [4 bits, table]
+  std::uint8_t td{};    // Turn Direction [2 bits, table]
+  std::uint8_t tra{};   // Turn Radius Availability [1 bits, table]
+  std::uint8_t toa{};   // TOV Available [1 bits, table]
+  std::uint32_t tov{};  // Time Over Point [24 bits, LSB 1 s]
+  std::uint16_t ttr{};  // TCP Turn Radius [16 bits, LSB 1/100 NM]
+  double alt_ft() const { return static_cast<double>(alt) * 10.0; }
+  void set_alt_ft(double physical) {
+    alt = codec::quantize<std::int16_t>(physical / 10.0, 16, true);
+  }
+  double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
+  void set_lat_deg(double physical) {
+    lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
+  void set_lon_deg(double physical) {
+    lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double tov_s() const { return static_cast<double>(tov) * 1.0; }
+  void set_tov_s(double physical) {
+    tov = codec::quantize<std::uint32_t>(physical / 1.0, 24, false);
+  }
+  double ttr_nm() const { return static_cast<double>(ttr) * 0.01; }
+  void set_ttr_nm(double physical) {
+    ttr = codec::quantize<std::uint16_t>(physical / 0.01, 16, false);
+  }
+  bool operator==(const I380_v1_20_TidEntry&) const = default;
+};
+struct I380_v1_20_Com {
+  std::uint8_t com{};   // Communications Capability of the Transponder [3 bits, table]
+  std::uint8_t stat{};  // Flight Status [3 bits, table]
+  std::uint8_t ssc{};   // Specific Service Capability [1 bits, table]
+  std::uint8_t arc{};   // Altitude Reporting Capability [1 bits, table]
+  std::uint8_t aic{};   // Aircraft Identification Capability [1 bits, table]
+  std::uint8_t b1a{};   // BDS 1,0 Bit 16 [1 bits, raw]
+  std::uint8_t b1b{};   // BDS BDS 1,0 Bits 37/40 [4 bits, raw]
+  bool operator==(const I380_v1_20_Com&) const = default;
+};
+struct I380_v1_20_Sab {
+  std::uint8_t ac{};    // ACAS Status [2 bits, table]
+  std::uint8_t mn{};    // Multiple Navigational Aids Status [2 bits, table]
+  std::uint8_t dc{};    // Differential Correction Status [2 bits, table]
+  std::uint8_t gbs{};   // Ground Bit Set [1 bits, table]
+  std::uint8_t stat{};  // Flight Status [3 bits, table]
+  bool operator==(const I380_v1_20_Sab&) const = default;
+};
+struct I380_v1_20_Tar {
+  std::uint8_t ti{};  // Turn Indicator [2 bits, table]
+  std::int8_t rot{};  // Rate of Turn in Two's Complement Form [7 bits, LSB 1/4 °/s]
+  double rot_degps() const { return static_cast<double>(rot) * 0.25; }
+  void set_rot_degps(double physical) {
+    rot = codec::quantize<std::int8_t>(physical / 0.25, 7, true);
+  }
+  bool operator==(const I380_v1_20_Tar&) const = default;
+};
+struct I380_v1_20_Met {
+  std::uint8_t ws{};    // Wind Speed Valid Flag [1 bits, table]
+  std::uint8_t wd{};    // Wind Direction Valid Flag [1 bits, table]
+  std::uint8_t tmp{};   // Temperature Valid Flag [1 bits, table]
+  std::uint8_t trb{};   // Turbulence Valid Flag [1 bits, table]
+  std::uint16_t wsd{};  // Wind Speed [16 bits, LSB 1 kt]
+  std::uint16_t wdd{};  // Wind Direction [16 bits, LSB 1 °]
+  std::int16_t tmpd{};  // Temperature in Degrees Celsius [16 bits, LSB 1/4 °C]
+  std::uint8_t trbd{};  // Turbulence [8 bits, uint]
+  double wsd_kt() const { return static_cast<double>(wsd) * 1.0; }
+  void set_wsd_kt(double physical) {
+    wsd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
+  }
+  double wdd_deg() const { return static_cast<double>(wdd) * 1.0; }
+  void set_wdd_deg(double physical) {
+    wdd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
+  }
+  double tmpd_c() const { return static_cast<double>(tmpd) * 0.25; }
+  void set_tmpd_c(double physical) {
+    tmpd = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
+  }
+  bool operator==(const I380_v1_20_Met&) const = default;
+};
+struct I380_v1_20_Pos {
+  std::int32_t lat{};  // Latitude in WGS.84 in Two's Complement Form [24 bits, LSB 45/2097152 °]
+  std::int32_t lon{};  // Longitude in WGS.84 in Two's Complement Form [24 bits, LSB 45/2097152 °]
+  double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
+  void set_lat_deg(double physical) {
+    lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
+  void set_lon_deg(double physical) {
+    lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
+  }
+  bool operator==(const I380_v1_20_Pos&) const = default;
+};
+struct I380_v1_20_Pun {
+  std::uint8_t pun{};  // Position Uncertainty [4 bits, raw]
+  bool operator==(const I380_v1_20_Pun&) const = default;
+};
+struct I380_v1_20_Bps {
+  std::uint16_t bps{};  // [12 bits, LSB 1/10 mb]
+  double bps_mb() const { return static_cast<double>(bps) * 0.1; }
+  void set_bps_mb(double physical) {
+    bps = codec::quantize<std::uint16_t>(physical / 0.1, 12, false);
+  }
+  bool operator==(const I380_v1_20_Bps&) const = default;
+};
 struct I380_v1_20 {
-  struct Ias {
-    std::uint8_t im{};    // [1 bits, table]
-    std::uint16_t ias{};  // [15 bits, case]
-    bool operator==(const Ias&) const = default;
-  };
-  struct Sal {
-    std::uint8_t sas{};  // [1 bits, table]
-    std::uint8_t src{};  // [2 bits, table]
-    std::int16_t alt{};  // Altitude in Two's Complement Form [13 bits, LSB 25 ft]
-    double alt_ft() const { return static_cast<double>(alt) * 25.0; }
-    void set_alt_ft(double physical) {
-      alt = codec::quantize<std::int16_t>(physical / 25.0, 13, true);
-    }
-    bool operator==(const Sal&) const = default;
-  };
-  struct Fss {
-    std::uint8_t mv{};   // Manage Vertical Mode [1 bits, table]
-    std::uint8_t ah{};   // Altitude Hold [1 bits, table]
-    std::uint8_t am{};   // Approach Mode [1 bits, table]
-    std::int16_t alt{};  // Altitude in Two's Complement Form [13 bits, LSB 25 ft]
-    double alt_ft() const { return static_cast<double>(alt) * 25.0; }
-    void set_alt_ft(double physical) {
-      alt = codec::quantize<std::int16_t>(physical / 25.0, 13, true);
-    }
-    bool operator==(const Fss&) const = default;
-  };
-  struct Tis {
-    std::uint8_t nav{};        // TID Available [1 bits, table]
-    std::uint8_t nvb{};        // TID Valid [1 bits, table]
-    std::uint8_t extents = 1;  // octet parts present (1..1)
-    bool operator==(const Tis&) const = default;
-  };
-  struct TidEntry {
-    std::uint8_t tca{};   // TCP Number Availability [1 bits, table]
-    std::uint8_t nc{};    // TCP Compliance [1 bits, table]
-    std::uint8_t tcpn{};  // Trajectory Change Point Number [6 bits, raw]
-    std::int16_t alt{};   // Altitude in Two's Complement Form [16 bits, LSB 10 ft]
-    std::int32_t lat{};   // Latitude in WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
-    std::int32_t lon{};   // Longitude in WGS.84 in Two's Complement [24 bits, LSB 45/2097152 °]
-    std::uint8_t pt{};    // Point Type [4 bits, table]
-    std::uint8_t td{};    // Turn Direction [2 bits, table]
-    std::uint8_t tra{};   // Turn Radius Availability [1 bits, table]
-    std::uint8_t toa{};   // TOV Available [1 bits, table]
-    std::uint32_t tov{};  // Time Over Point [24 bits, LSB 1 s]
-    std::uint16_t ttr{};  // TCP Turn Radius [16 bits, LSB 1/100 NM]
-    double alt_ft() const { return static_cast<double>(alt) * 10.0; }
-    void set_alt_ft(double physical) {
-      alt = codec::quantize<std::int16_t>(physical / 10.0, 16, true);
-    }
-    double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
-    void set_lat_deg(double physical) {
-      lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
-    void set_lon_deg(double physical) {
-      lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    double tov_s() const { return static_cast<double>(tov) * 1.0; }
-    void set_tov_s(double physical) {
-      tov = codec::quantize<std::uint32_t>(physical / 1.0, 24, false);
-    }
-    double ttr_nm() const { return static_cast<double>(ttr) * 0.01; }
-    void set_ttr_nm(double physical) {
-      ttr = codec::quantize<std::uint16_t>(physical / 0.01, 16, false);
-    }
-    bool operator==(const TidEntry&) const = default;
-  };
-  struct Com {
-    std::uint8_t com{};   // Communications Capability of the Transponder [3 bits, table]
-    std::uint8_t stat{};  // Flight Status [3 bits, table]
-    std::uint8_t ssc{};   // Specific Service Capability [1 bits, table]
-    std::uint8_t arc{};   // Altitude Reporting Capability [1 bits, table]
-    std::uint8_t aic{};   // Aircraft Identification Capability [1 bits, table]
-    std::uint8_t b1a{};   // BDS 1,0 Bit 16 [1 bits, raw]
-    std::uint8_t b1b{};   // BDS BDS 1,0 Bits 37/40 [4 bits, raw]
-    bool operator==(const Com&) const = default;
-  };
-  struct Sab {
-    std::uint8_t ac{};    // ACAS Status [2 bits, table]
-    std::uint8_t mn{};    // Multiple Navigational Aids Status [2 bits, table]
-    std::uint8_t dc{};    // Differential Correction Status [2 bits, table]
-    std::uint8_t gbs{};   // Ground Bit Set [1 bits, table]
-    std::uint8_t stat{};  // Flight Status [3 bits, table]
-    bool operator==(const Sab&) const = default;
-  };
-  struct Tar {
-    std::uint8_t ti{};  // Turn Indicator [2 bits, table]
-    std::int8_t rot{};  // Rate of Turn in Two's Complement Form [7 bits, LSB 1/4 °/s]
-    double rot_degps() const { return static_cast<double>(rot) * 0.25; }
-    void set_rot_degps(double physical) {
-      rot = codec::quantize<std::int8_t>(physical / 0.25, 7, true);
-    }
-    bool operator==(const Tar&) const = default;
-  };
-  struct Met {
-    std::uint8_t ws{};    // Wind Speed Valid Flag [1 bits, table]
-    std::uint8_t wd{};    // Wind Direction Valid Flag [1 bits, table]
-    std::uint8_t tmp{};   // Temperature Valid Flag [1 bits, table]
-    std::uint8_t trb{};   // Turbulence Valid Flag [1 bits, table]
-    std::uint16_t wsd{};  // Wind Speed [16 bits, LSB 1 kt]
-    std::uint16_t wdd{};  // Wind Direction [16 bits, LSB 1 °]
-    std::int16_t tmpd{};  // Temperature in Degrees Celsius [16 bits, LSB 1/4 °C]
-    std::uint8_t trbd{};  // Turbulence [8 bits, uint]
-    double wsd_kt() const { return static_cast<double>(wsd) * 1.0; }
-    void set_wsd_kt(double physical) {
-      wsd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
-    }
-    double wdd_deg() const { return static_cast<double>(wdd) * 1.0; }
-    void set_wdd_deg(double physical) {
-      wdd = codec::quantize<std::uint16_t>(physical / 1.0, 16, false);
-    }
-    double tmpd_c() const { return static_cast<double>(tmpd) * 0.25; }
-    void set_tmpd_c(double physical) {
-      tmpd = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
-    }
-    bool operator==(const Met&) const = default;
-  };
-  struct Pos {
-    std::int32_t lat{};  // Latitude in WGS.84 in Two's Complement Form [24 bits, LSB 45/2097152 °]
-    std::int32_t lon{};  // Longitude in WGS.84 in Two's Complement Form [24 bits, LSB 45/2097152 °]
-    double lat_deg() const { return static_cast<double>(lat) * 2.1457672119140625e-05; }
-    void set_lat_deg(double physical) {
-      lat = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    double lon_deg() const { return static_cast<double>(lon) * 2.1457672119140625e-05; }
-    void set_lon_deg(double physical) {
-      lon = codec::quantize<std::int32_t>(physical / 2.1457672119140625e-05, 24, true);
-    }
-    bool operator==(const Pos&) const = default;
-  };
-  struct Pun {
-    std::uint8_t pun{};  // Position Uncertainty [4 bits, raw]
-    bool operator==(const Pun&) const = default;
-  };
-  struct Bps {
-    std::uint16_t bps{};  // [12 bits, LSB 1/10 mb]
-    double bps_mb() const { return static_cast<double>(bps) * 0.1; }
-    void set_bps_mb(double physical) {
-      bps = codec::quantize<std::uint16_t>(physical / 0.1, 12, false);
-    }
-    bool operator==(const Bps&) const = default;
-  };
+  using Ias = I380_v1_20_Ias;
+  using Sal = I380_v1_20_Sal;
+  using Fss = I380_v1_20_Fss;
+  using Tis = I380_v1_20_Tis;
+  using TidEntry = I380_v1_20_TidEntry;
+  using Com = I380_v1_20_Com;
+  using Sab = I380_v1_20_Sab;
+  using Tar = I380_v1_20_Tar;
+  using Met = I380_v1_20_Met;
+  using Pos = I380_v1_20_Pos;
+  using Pun = I380_v1_20_Pun;
+  using Bps = I380_v1_20_Bps;
   std::optional<std::uint32_t> adr;          // Target Address
   std::optional<IcaoString<8>> id;           // Target Identification
   std::optional<std::uint16_t> mhg;          // Magnetic Heading
@@ -1374,54 +1412,62 @@ struct I380_v1_20 {
 };
 
 // I062/390 Flight Plan Related Data (editions 1.16, 1.17, 1.18, 1.19, 1.20, 1.21)
+struct I390_Tag {
+  std::uint8_t sac{};  // System Area Code [8 bits, raw]
+  std::uint8_t sic{};  // System Identification Code [8 bits, raw]
+  bool operator==(const I390_Tag&) const = default;
+};
+struct I390_Ifi {
+  std::uint8_t typ{};   // [2 bits, table]
+  std::uint32_t nbr{};  // Number from 0 to 99 999 999 [27 bits, uint]
+  bool operator==(const I390_Ifi&) const = default;
+};
+struct I390_Fct {
+  std::uint8_t gatoat{};  // [2 bits, table]
+  std::uint8_t fr1fr2{};  // [2 bits, table]
+  std::uint8_t rvsm{};    // [2 bits, table]
+  std::uint8_t hpr{};     // [1 bits, table]
+  bool operator==(const I390_Fct&) const = default;
+};
+struct I390_Rds {
+  AsciiString<1> nu1{};  // First Number [8 bits, ascii]
+  AsciiString<1> nu2{};  // Second Number [8 bits, ascii]
+  AsciiString<1> ltr{};  // Letter [8 bits, ascii]
+  bool operator==(const I390_Rds&) const = default;
+};
+struct I390_Ctl {
+  std::uint8_t centre{};    // 8-bit Group Identification Code [8 bits, raw]
+  std::uint8_t position{};  // 8-bit Control Position Identification Code [8 bits, raw]
+  bool operator==(const I390_Ctl&) const = default;
+};
+struct I390_TodEntry {
+  std::uint8_t typ{};  // [5 bits, table]
+  std::uint8_t day{};  // [2 bits, table]
+  std::uint8_t hor{};  // Hours [5 bits, uint]
+  std::uint8_t min{};  // Minutes [6 bits, uint]
+  std::uint8_t avs{};  // Seconds Available Flag [1 bits, table]
+  std::uint8_t sec{};  // Seconds [6 bits, uint]
+  bool operator==(const I390_TodEntry&) const = default;
+};
+struct I390_Sts {
+  std::uint8_t emp{};  // [2 bits, table]
+  std::uint8_t avl{};  // [2 bits, table]
+  bool operator==(const I390_Sts&) const = default;
+};
+struct I390_Pem {
+  std::uint8_t va{};       // [1 bits, table]
+  std::uint16_t mode3a{};  // Mode-3/A Reply in Octal Representation [12 bits, octal]
+  bool operator==(const I390_Pem&) const = default;
+};
 struct I390 {
-  struct Tag {
-    std::uint8_t sac{};  // System Area Code [8 bits, raw]
-    std::uint8_t sic{};  // System Identification Code [8 bits, raw]
-    bool operator==(const Tag&) const = default;
-  };
-  struct Ifi {
-    std::uint8_t typ{};   // [2 bits, table]
-    std::uint32_t nbr{};  // Number from 0 to 99 999 999 [27 bits, uint]
-    bool operator==(const Ifi&) const = default;
-  };
-  struct Fct {
-    std::uint8_t gatoat{};  // [2 bits, table]
-    std::uint8_t fr1fr2{};  // [2 bits, table]
-    std::uint8_t rvsm{};    // [2 bits, table]
-    std::uint8_t hpr{};     // [1 bits, table]
-    bool operator==(const Fct&) const = default;
-  };
-  struct Rds {
-    AsciiString<1> nu1{};  // First Number [8 bits, ascii]
-    AsciiString<1> nu2{};  // Second Number [8 bits, ascii]
-    AsciiString<1> ltr{};  // Letter [8 bits, ascii]
-    bool operator==(const Rds&) const = default;
-  };
-  struct Ctl {
-    std::uint8_t centre{};    // 8-bit Group Identification Code [8 bits, raw]
-    std::uint8_t position{};  // 8-bit Control Position Identification Code [8 bits, raw]
-    bool operator==(const Ctl&) const = default;
-  };
-  struct TodEntry {
-    std::uint8_t typ{};  // [5 bits, table]
-    std::uint8_t day{};  // [2 bits, table]
-    std::uint8_t hor{};  // Hours [5 bits, uint]
-    std::uint8_t min{};  // Minutes [6 bits, uint]
-    std::uint8_t avs{};  // Seconds Available Flag [1 bits, table]
-    std::uint8_t sec{};  // Seconds [6 bits, uint]
-    bool operator==(const TodEntry&) const = default;
-  };
-  struct Sts {
-    std::uint8_t emp{};  // [2 bits, table]
-    std::uint8_t avl{};  // [2 bits, table]
-    bool operator==(const Sts&) const = default;
-  };
-  struct Pem {
-    std::uint8_t va{};       // [1 bits, table]
-    std::uint16_t mode3a{};  // Mode-3/A Reply in Octal Representation [12 bits, octal]
-    bool operator==(const Pem&) const = default;
-  };
+  using Tag = I390_Tag;
+  using Ifi = I390_Ifi;
+  using Fct = I390_Fct;
+  using Rds = I390_Rds;
+  using Ctl = I390_Ctl;
+  using TodEntry = I390_TodEntry;
+  using Sts = I390_Sts;
+  using Pem = I390_Pem;
   std::optional<Tag> tag;                    // FPPS Identification Tag
   std::optional<AsciiString<7>> cs;          // Callsign
   std::optional<Ifi> ifi;                    // IFPS_FLIGHT_ID
@@ -1451,55 +1497,51 @@ struct I390 {
 };
 
 // I062/500 Estimated Accuracies (editions 1.16, 1.17, 1.18, 1.19, 1.20, 1.21)
+struct I500_Apc {
+  std::uint16_t x{};  // APC (X-Component) [16 bits, LSB 1/2 m]
+  std::uint16_t y{};  // APC (Y-Component) [16 bits, LSB 1/2 m]
+  double x_m() const { return static_cast<double>(x) * 0.5; }
+  void set_x_m(double physical) { x = codec::quantize<std::uint16_t>(physical / 0.5, 16, false); }
+  double y_m() const { return static_cast<double>(y) * 0.5; }
+  void set_y_m(double physical) { y = codec::quantize<std::uint16_t>(physical / 0.5, 16, false); }
+  bool operator==(const I500_Apc&) const = default;
+};
+struct I500_Apw {
+  std::uint16_t lat{};  // APW (Latitude Component) [16 bits, LSB 45/8388608 °]
+  std::uint16_t lon{};  // APW (Longitude Component) [16 bits, LSB 45/8388608 °]
+  double lat_deg() const { return static_cast<double>(lat) * 5.364418029785156e-06; }
+  void set_lat_deg(double physical) {
+    lat = codec::quantize<std::uint16_t>(physical / 5.364418029785156e-06, 16, false);
+  }
+  double lon_deg() const { return static_cast<double>(lon) * 5.364418029785156e-06; }
+  void set_lon_deg(double physical) {
+    lon = codec::quantize<std::uint16_t>(physical / 5.364418029785156e-06, 16, false);
+  }
+  bool operator==(const I500_Apw&) const = default;
+};
+struct I500_Atv {
+  std::uint8_t x{};  // ATV (X-Component) [8 bits, LSB 1/4 m/s]
+  std::uint8_t y{};  // ATV (Y-Component) [8 bits, LSB 1/4 m/s]
+  double x_mps() const { return static_cast<double>(x) * 0.25; }
+  void set_x_mps(double physical) { x = codec::quantize<std::uint8_t>(physical / 0.25, 8, false); }
+  double y_mps() const { return static_cast<double>(y) * 0.25; }
+  void set_y_mps(double physical) { y = codec::quantize<std::uint8_t>(physical / 0.25, 8, false); }
+  bool operator==(const I500_Atv&) const = default;
+};
+struct I500_Aa {
+  std::uint8_t x{};  // AA (X-Component) [8 bits, LSB 1/4 m/s²]
+  std::uint8_t y{};  // AA (Y-Component) [8 bits, LSB 1/4 m/s²]
+  double x_mps2() const { return static_cast<double>(x) * 0.25; }
+  void set_x_mps2(double physical) { x = codec::quantize<std::uint8_t>(physical / 0.25, 8, false); }
+  double y_mps2() const { return static_cast<double>(y) * 0.25; }
+  void set_y_mps2(double physical) { y = codec::quantize<std::uint8_t>(physical / 0.25, 8, false); }
+  bool operator==(const I500_Aa&) const = default;
+};
 struct I500 {
-  struct Apc {
-    std::uint16_t x{};  // APC (X-Component) [16 bits, LSB 1/2 m]
-    std::uint16_t y{};  // APC (Y-Component) [16 bits, LSB 1/2 m]
-    double x_m() const { return static_cast<double>(x) * 0.5; }
-    void set_x_m(double physical) { x = codec::quantize<std::uint16_t>(physical / 0.5, 16, false); }
-    double y_m() const { return static_cast<double>(y) * 0.5; }
-    void set_y_m(double physical) { y = codec::quantize<std::uint16_t>(physical / 0.5, 16, false); }
-    bool operator==(const Apc&) const = default;
-  };
-  struct Apw {
-    std::uint16_t lat{};  // APW (Latitude Component) [16 bits, LSB 45/8388608 °]
-    std::uint16_t lon{};  // APW (Longitude Component) [16 bits, LSB 45/8388608 °]
-    double lat_deg() const { return static_cast<double>(lat) * 5.364418029785156e-06; }
-    void set_lat_deg(double physical) {
-      lat = codec::quantize<std::uint16_t>(physical / 5.364418029785156e-06, 16, false);
-    }
-    double lon_deg() const { return static_cast<double>(lon) * 5.364418029785156e-06; }
-    void set_lon_deg(double physical) {
-      lon = codec::quantize<std::uint16_t>(physical / 5.364418029785156e-06, 16, false);
-    }
-    bool operator==(const Apw&) const = default;
-  };
-  struct Atv {
-    std::uint8_t x{};  // ATV (X-Component) [8 bits, LSB 1/4 m/s]
-    std::uint8_t y{};  // ATV (Y-Component) [8 bits, LSB 1/4 m/s]
-    double x_mps() const { return static_cast<double>(x) * 0.25; }
-    void set_x_mps(double physical) {
-      x = codec::quantize<std::uint8_t>(physical / 0.25, 8, false);
-    }
-    double y_mps() const { return static_cast<double>(y) * 0.25; }
-    void set_y_mps(double physical) {
-      y = codec::quantize<std::uint8_t>(physical / 0.25, 8, false);
-    }
-    bool operator==(const Atv&) const = default;
-  };
-  struct Aa {
-    std::uint8_t x{};  // AA (X-Component) [8 bits, LSB 1/4 m/s²]
-    std::uint8_t y{};  // AA (Y-Component) [8 bits, LSB 1/4 m/s²]
-    double x_mps2() const { return static_cast<double>(x) * 0.25; }
-    void set_x_mps2(double physical) {
-      x = codec::quantize<std::uint8_t>(physical / 0.25, 8, false);
-    }
-    double y_mps2() const { return static_cast<double>(y) * 0.25; }
-    void set_y_mps2(double physical) {
-      y = codec::quantize<std::uint8_t>(physical / 0.25, 8, false);
-    }
-    bool operator==(const Aa&) const = default;
-  };
+  using Apc = I500_Apc;
+  using Apw = I500_Apw;
+  using Atv = I500_Atv;
+  using Aa = I500_Aa;
   std::optional<Apc> apc;           // Estimated Accuracy Of Track Position (Cartesian)
   std::optional<std::int16_t> cov;  // XY Covariance Component
   std::optional<Apw> apw;           // Estimated Accuracy Of Track Position (WGS-84)
@@ -1538,137 +1580,158 @@ struct I500 {
 };
 
 // I062/510 Composed Track Number (editions 1.16, 1.17, 1.18, 1.19, 1.20, 1.21)
+struct I510_ValueEntry {
+  std::uint8_t ident{};   // System Unit Identification [8 bits, raw]
+  std::uint16_t track{};  // System Track Number [15 bits, raw]
+  bool operator==(const I510_ValueEntry&) const = default;
+};
 struct I510 {
-  struct ValueEntry {
-    std::uint8_t ident{};   // System Unit Identification [8 bits, raw]
-    std::uint16_t track{};  // System Track Number [15 bits, raw]
-    bool operator==(const ValueEntry&) const = default;
-  };
+  using ValueEntry = I510_ValueEntry;
   std::vector<ValueEntry> value{};
   bool operator==(const I510&) const = default;
 };
 
 // Reserved Expansion Field, REF edition 1.3
+struct Ref1_3_CstEntry {
+  std::uint8_t sac{};   // System Area Code [8 bits, raw]
+  std::uint8_t sic{};   // System Identification Code [8 bits, raw]
+  std::uint8_t typ{};   // [4 bits, table]
+  std::uint16_t ltn{};  // Local Track Number [16 bits, raw]
+  bool operator==(const Ref1_3_CstEntry&) const = default;
+};
+struct Ref1_3_CsnEntry {
+  std::uint8_t sac{};  // System Area Code [8 bits, raw]
+  std::uint8_t sic{};  // System Identification Code [8 bits, raw]
+  std::uint8_t typ{};  // [4 bits, table]
+  bool operator==(const Ref1_3_CsnEntry&) const = default;
+};
+struct Ref1_3_Tvs {
+  std::int16_t vx{};  // [16 bits, LSB 1/4 m/s]
+  std::int16_t vy{};  // [16 bits, LSB 1/4 m/s]
+  double vx_mps() const { return static_cast<double>(vx) * 0.25; }
+  void set_vx_mps(double physical) {
+    vx = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
+  }
+  double vy_mps() const { return static_cast<double>(vy) * 0.25; }
+  void set_vy_mps(double physical) {
+    vy = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
+  }
+  bool operator==(const Ref1_3_Tvs&) const = default;
+};
+struct Ref1_3_Sts_Lnav {
+  std::uint8_t ep{};   // LNAV Element Populated [1 bits, table]
+  std::uint8_t val{};  // LNAV Mode [1 bits, table]
+  bool operator==(const Ref1_3_Sts_Lnav&) const = default;
+};
+struct Ref1_3_Sts {
+  using Lnav = Ref1_3_Sts_Lnav;
+  std::uint8_t fdr{};        // Flight Data Retained [1 bits, table]
+  Lnav lnav{};               // Lateral Navigation Mode
+  std::uint8_t extents = 1;  // octet parts present (1..1)
+  bool operator==(const Ref1_3_Sts&) const = default;
+};
+struct Ref1_3_V3_Ps3 {
+  std::uint8_t ep{};   // Priority Status for Version 3 ADS-B Systems Populated [1 bits, table]
+  std::uint8_t val{};  // Priority Status for Version 3 ADS-B Systems [3 bits, table]
+  bool operator==(const Ref1_3_V3_Ps3&) const = default;
+};
+struct Ref1_3_V3_As_Rce {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_3_V3_As_Rce&) const = default;
+};
+struct Ref1_3_V3_As_Rrl {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [1 bits, table]
+  bool operator==(const Ref1_3_V3_As_Rrl&) const = default;
+};
+struct Ref1_3_V3_As_Tpw {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_3_V3_As_Tpw&) const = default;
+};
+struct Ref1_3_V3_As_Tsi {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_3_V3_As_Tsi&) const = default;
+};
+struct Ref1_3_V3_As_Tao {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t re{};   // Range Exceeded [1 bits, table]
+  std::uint8_t val{};  // Value [6 bits, raw]
+  bool operator==(const Ref1_3_V3_As_Tao&) const = default;
+};
+struct Ref1_3_V3_As {
+  using Rce = Ref1_3_V3_As_Rce;
+  using Rrl = Ref1_3_V3_As_Rrl;
+  using Tpw = Ref1_3_V3_As_Tpw;
+  using Tsi = Ref1_3_V3_As_Tsi;
+  using Tao = Ref1_3_V3_As_Tao;
+  Rce rce{};  // Reduced Capability Equipment
+  Rrl rrl{};  // Reply Rate Limiting
+  Tpw tpw{};  // Transmit Power
+  Tsi tsi{};  // Transponder Side Indication
+  Tao tao{};  // Transponder Antenna Offset
+  bool operator==(const Ref1_3_V3_As&) const = default;
+};
+struct Ref1_3_V3_Uas_Muo {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [1 bits, table]
+  bool operator==(const Ref1_3_V3_Uas_Muo&) const = default;
+};
+struct Ref1_3_V3_Uas_Daa {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_3_V3_Uas_Daa&) const = default;
+};
+struct Ref1_3_V3_Uas_Rwc {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [1 bits, table]
+  bool operator==(const Ref1_3_V3_Uas_Rwc&) const = default;
+};
+struct Ref1_3_V3_Uas {
+  using Muo = Ref1_3_V3_Uas_Muo;
+  using Daa = Ref1_3_V3_Uas_Daa;
+  using Rwc = Ref1_3_V3_Uas_Rwc;
+  Muo muo{};  // Manned / Unmanned Operation
+  Daa daa{};  // Detect and Avoid Capabilities
+  Rwc rwc{};  // Remain Well Clear
+  bool operator==(const Ref1_3_V3_Uas&) const = default;
+};
+struct Ref1_3_V3_Cass_Svh {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [2 bits, table]
+  bool operator==(const Ref1_3_V3_Cass_Svh&) const = default;
+};
+struct Ref1_3_V3_Cass_Catc {
+  std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
+  std::uint8_t val{};  // Value [3 bits, table]
+  bool operator==(const Ref1_3_V3_Cass_Catc&) const = default;
+};
+struct Ref1_3_V3_Cass {
+  using Svh = Ref1_3_V3_Cass_Svh;
+  using Catc = Ref1_3_V3_Cass_Catc;
+  Svh svh{};    // Sense Vertical & Horizontal
+  Catc catc{};  // CAS Type & Capability
+  bool operator==(const Ref1_3_V3_Cass&) const = default;
+};
+struct Ref1_3_V3 {
+  using Ps3 = Ref1_3_V3_Ps3;
+  using As = Ref1_3_V3_As;
+  using Uas = Ref1_3_V3_Uas;
+  using Cass = Ref1_3_V3_Cass;
+  std::optional<Ps3> ps3;    // Priority Status for Version 3 ADS-B Systems
+  std::optional<As> as;      // Aircraft Status
+  std::optional<Uas> uas;    // UAS/RPAS Status
+  std::optional<Cass> cass;  // Collision Avoidance System Status
+  bool operator==(const Ref1_3_V3&) const = default;
+};
 struct Ref1_3 {
-  struct CstEntry {
-    std::uint8_t sac{};   // System Area Code [8 bits, raw]
-    std::uint8_t sic{};   // System Identification Code [8 bits, raw]
-    std::uint8_t typ{};   // [4 bits, table]
-    std::uint16_t ltn{};  // Local Track Number [16 bits, raw]
-    bool operator==(const CstEntry&) const = default;
-  };
-  struct CsnEntry {
-    std::uint8_t sac{};  // System Area Code [8 bits, raw]
-    std::uint8_t sic{};  // System Identification Code [8 bits, raw]
-    std::uint8_t typ{};  // [4 bits, table]
-    bool operator==(const CsnEntry&) const = default;
-  };
-  struct Tvs {
-    std::int16_t vx{};  // [16 bits, LSB 1/4 m/s]
-    std::int16_t vy{};  // [16 bits, LSB 1/4 m/s]
-    double vx_mps() const { return static_cast<double>(vx) * 0.25; }
-    void set_vx_mps(double physical) {
-      vx = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
-    }
-    double vy_mps() const { return static_cast<double>(vy) * 0.25; }
-    void set_vy_mps(double physical) {
-      vy = codec::quantize<std::int16_t>(physical / 0.25, 16, true);
-    }
-    bool operator==(const Tvs&) const = default;
-  };
-  struct Sts {
-    struct Lnav {
-      std::uint8_t ep{};   // LNAV Element Populated [1 bits, table]
-      std::uint8_t val{};  // LNAV Mode [1 bits, table]
-      bool operator==(const Lnav&) const = default;
-    };
-    std::uint8_t fdr{};        // Flight Data Retained [1 bits, table]
-    Lnav lnav{};               // Lateral Navigation Mode
-    std::uint8_t extents = 1;  // octet parts present (1..1)
-    bool operator==(const Sts&) const = default;
-  };
-  struct V3 {
-    struct Ps3 {
-      std::uint8_t ep{};   // Priority Status for Version 3 ADS-B Systems Populated [1 bits, table]
-      std::uint8_t val{};  // Priority Status for Version 3 ADS-B Systems [3 bits, table]
-      bool operator==(const Ps3&) const = default;
-    };
-    struct As {
-      struct Rce {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t val{};  // Value [2 bits, table]
-        bool operator==(const Rce&) const = default;
-      };
-      struct Rrl {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t val{};  // Value [1 bits, table]
-        bool operator==(const Rrl&) const = default;
-      };
-      struct Tpw {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t val{};  // Value [2 bits, table]
-        bool operator==(const Tpw&) const = default;
-      };
-      struct Tsi {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t val{};  // Value [2 bits, table]
-        bool operator==(const Tsi&) const = default;
-      };
-      struct Tao {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t re{};   // Range Exceeded [1 bits, table]
-        std::uint8_t val{};  // Value [6 bits, raw]
-        bool operator==(const Tao&) const = default;
-      };
-      Rce rce{};  // Reduced Capability Equipment
-      Rrl rrl{};  // Reply Rate Limiting
-      Tpw tpw{};  // Transmit Power
-      Tsi tsi{};  // Transponder Side Indication
-      Tao tao{};  // Transponder Antenna Offset
-      bool operator==(const As&) const = default;
-    };
-    struct Uas {
-      struct Muo {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t val{};  // Value [1 bits, table]
-        bool operator==(const Muo&) const = default;
-      };
-      struct Daa {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t val{};  // Value [2 bits, table]
-        bool operator==(const Daa&) const = default;
-      };
-      struct Rwc {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t val{};  // Value [1 bits, table]
-        bool operator==(const Rwc&) const = default;
-      };
-      Muo muo{};  // Manned / Unmanned Operation
-      Daa daa{};  // Detect and Avoid Capabilities
-      Rwc rwc{};  // Remain Well Clear
-      bool operator==(const Uas&) const = default;
-    };
-    struct Cass {
-      struct Svh {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t val{};  // Value [2 bits, table]
-        bool operator==(const Svh&) const = default;
-      };
-      struct Catc {
-        std::uint8_t ep{};   // Element Populated Bit [1 bits, table]
-        std::uint8_t val{};  // Value [3 bits, table]
-        bool operator==(const Catc&) const = default;
-      };
-      Svh svh{};    // Sense Vertical & Horizontal
-      Catc catc{};  // CAS Type & Capability
-      bool operator==(const Cass&) const = default;
-    };
-    std::optional<Ps3> ps3;    // Priority Status for Version 3 ADS-B Systems
-    std::optional<As> as;      // Aircraft Status
-    std::optional<Uas> uas;    // UAS/RPAS Status
-    std::optional<Cass> cass;  // Collision Avoidance System Status
-    bool operator==(const V3&) const = default;
-  };
+  using CstEntry = Ref1_3_CstEntry;
+  using CsnEntry = Ref1_3_CsnEntry;
+  using Tvs = Ref1_3_Tvs;
+  using Sts = Ref1_3_Sts;
+  using V3 = Ref1_3_V3;
   std::optional<std::vector<CstEntry>> cst;  // Contributing Sensors With Local Tracknumbers
   std::optional<std::vector<CsnEntry>> csn;  // Contributing Sensors No Local Tracknumbers
   std::optional<Tvs> tvs;  // Calculated Track Velocity Relative to System Reference Point
