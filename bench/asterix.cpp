@@ -43,8 +43,9 @@ asterix::Bytes blocks_of(const std::string& pcap, int cat) {
     while (i + 3 <= p.size()) {
       const std::size_t len = (std::size_t{p[i + 1]} << 8) | p[i + 2];
       if (len < 3 || i + len > p.size()) break;
-      if (p[i] == cat) out.insert(out.end(), p.begin() + static_cast<long>(i),
-                                  p.begin() + static_cast<long>(i + len));
+      if (p[i] == cat)
+        out.insert(out.end(), p.begin() + static_cast<long>(i),
+                   p.begin() + static_cast<long>(i + len));
       i += len;
     }
   }
@@ -241,8 +242,10 @@ BENCHMARK(BM_ExtendedSquitterWithPositions);
 // pyModeS's 10000 DF20/21 replies: address recovery and Comm-B register inference.
 void BM_CommBInference(benchmark::State& state) {
   static const auto frames = [] {
-    auto a = frames_of(shared_path("data/adsb/junzis_pyModeS/tests/data/sample_data_commb_df20.csv"));
-    auto b = frames_of(shared_path("data/adsb/junzis_pyModeS/tests/data/sample_data_commb_df21.csv"));
+    auto a =
+        frames_of(shared_path("data/adsb/junzis_pyModeS/tests/data/sample_data_commb_df20.csv"));
+    auto b =
+        frames_of(shared_path("data/adsb/junzis_pyModeS/tests/data/sample_data_commb_df21.csv"));
     a.insert(a.end(), b.begin(), b.end());
     return a;
   }();
