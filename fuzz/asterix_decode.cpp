@@ -20,11 +20,14 @@ class Sink : public picket::asterix::RecordSink {
     if (!picket::asterix::encode_record(record, bytes).ok()) __builtin_trap();
     auto back = picket::asterix::decode_record(*meta.edition, bytes);
     if (!back.ok() || !(*back == record)) __builtin_trap();
-    json.clear();
-    picket::asterix::record_to_json(record, json);
+    if (++count % 4 == 0) {  // printing is slow under ASan; every fourth record is enough
+      json.clear();
+      picket::asterix::record_to_json(record, json);
+    }
   }
   void on_issue(const picket::asterix::Issue& issue) override { message = issue.message(); }
   std::string json, message;
+  std::size_t count = 0;
 };
 
 }  // namespace
