@@ -7,7 +7,7 @@
 // CPR cell. A local result that jumps further than `max_jump_m` from the last position
 // (or a global one far from the receiver, when its position is known) is rejected and the
 // aircraft waits for a new global fix. Surface messages need a reference for their global
-// decoding: the receiver's position, or the aircraft's last airborne position.
+// decoding (the receiver's position); once fixed, they are decoded locally like the others.
 //
 // Memory is bounded: aircraft silent for `forget_after_s` are dropped when the table grows past
 // `max_aircraft`.
