@@ -3,7 +3,7 @@
 //
 //   build/release/bench/bench_asterix [--benchmark_filter=Cat048]
 //
-// Results and the machine are in docs/performance.md ("ASTERIX and ADS-B").
+// Results and the machine are in docs/performance.md ("Protocols").
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
