@@ -23,5 +23,6 @@ void add_scene_command(CLI::App& app, Action& run);
 void add_mot_command(CLI::App& app, Action& run);
 void add_asterix_command(CLI::App& app, Action& run);
 void add_adsb_command(CLI::App& app, Action& run);
+void add_run_command(CLI::App& app, Action& run);
 
 }  // namespace picket::app

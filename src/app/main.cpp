@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add_mot_command(app, run);
   add_asterix_command(app, run);
   add_adsb_command(app, run);
+  add_run_command(app, run);
 
   try {
     app.parse(argc, argv);
