@@ -22,6 +22,8 @@ void add_track_command(CLI::App& app, Action& run);
 void add_scene_command(CLI::App& app, Action& run);
 void add_mot_command(CLI::App& app, Action& run);
 void add_replay_command(CLI::App& app, Action& run);
+void add_asterix_command(CLI::App& app, Action& run);
+void add_adsb_command(CLI::App& app, Action& run);
 void add_run_command(CLI::App& app, Action& run);
 
 }  // namespace picket::app

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   add_scene_command(app, run);
   add_mot_command(app, run);
   add_replay_command(app, run);
+  add_asterix_command(app, run);
+  add_adsb_command(app, run);
   add_run_command(app, run);
 
   try {
