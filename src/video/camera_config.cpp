@@ -227,7 +227,7 @@ void parse_dnn(const ConfigNode& n, DnnConfig& d) {
   }
   d.confidence = n.number("confidence", d.confidence, 0, 1);
   d.nms = n.number("nms", d.nms, 0, 1);
-  d.layout = n.choice("layout", {"auto", "yolo", "ssd"}, d.layout);
+  d.layout = n.choice("layout", {"auto", "ssd", "yolov5", "yolov8"}, d.layout);
   d.min_interval_s = n.number("min_interval", d.min_interval_s, 0, 3600);
   if (const auto cls = n["classes"]; cls.present()) {
     d.classes.clear();

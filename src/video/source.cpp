@@ -1,5 +1,7 @@
 #include "picket/video/source.h"
 
+#include "picket/video/thermal.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -126,7 +128,7 @@ VideoInput::VideoInput(std::string camera, std::string source, StreamConfig conf
       source_(std::move(source)),
       config_(std::move(config)),
       clock_(clock),
-      capture_(capture ? std::move(capture) : make_opencv_capture()),
+      capture_(capture ? std::move(capture) : make_capture(source_)),
       mode_(is_stream_url(source_) ? Mode::stream
                                    : (config_.realtime ? Mode::paced_file : Mode::offline)),
       start_t_(start_t) {
@@ -142,7 +144,9 @@ Result<std::unique_ptr<VideoInput>> VideoInput::open_file(const std::string& cam
                                                           const std::string& path, double start_t,
                                                           const Clock& clock) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return Error{path, "no such video file"};
+  const std::string file =
+      path.rfind(kThermalScheme, 0) == 0 ? path.substr(kThermalScheme.size()) : path;
+  if (!std::filesystem::is_regular_file(file, ec)) return Error{file, "no such video file"};
   StreamConfig config;
   config.realtime = false;
   auto in = std::make_unique<VideoInput>(camera, path, config, clock, nullptr, start_t);
