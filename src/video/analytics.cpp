@@ -282,15 +282,24 @@ Result<std::vector<ImageDetection>> DnnDetector::decode(const std::vector<cv::Ma
   };
   std::string layout = config.layout;
   if (out.type() != CV_32F) return Error{config.model, "the network's output is not float"};
+  // YOLO outputs hold one row (or, in YOLOv8 exports, one column) of attributes per candidate.
+  bool attributes_last = true;
+  if (out.dims == 3 || out.dims == 2) {
+    const int a = out.size[out.dims - 2], b = out.size[out.dims - 1];
+    attributes_last = b <= a;  // there are far more candidates than attributes
+    if (b == 84 || b == 85) attributes_last = true;
+    if (a == 84 || a == 85) attributes_last = false;
+  }
   if (layout == "auto") {
     if (out.dims == 4 && out.size[3] == 7) {
       layout = "ssd";
     } else if (out.dims == 3 || out.dims == 2) {
       const int a = out.size[out.dims - 2], b = out.size[out.dims - 1];
-      const int cols = std::min(a, b);  // attributes per candidate; candidates are many more
-      if (cols == 85) {
+      const int attributes = attributes_last ? b : a;
+      const int classes = config.classes.rbegin()->first + 1;
+      if (attributes == 85 || attributes == classes + 5) {
         layout = "yolov5";
-      } else if (cols == 84 || cols - 4 == static_cast<int>(config.classes.rbegin()->first + 1)) {
+      } else if (attributes == 84 || attributes == classes + 4) {
         layout = "yolov8";
       } else {
         return Error{config.model,
@@ -322,7 +331,7 @@ Result<std::vector<ImageDetection>> DnnDetector::decode(const std::vector<cv::Ma
     }
     const int a = out.size[out.dims - 2], b = out.size[out.dims - 1];
     cv::Mat m(a, b, CV_32F, const_cast<float*>(out.ptr<float>()));
-    cv::Mat rows = a < b ? m.t() : m;  // YOLOv8 exports [1, 84, 8400]: one column per box
+    cv::Mat rows = attributes_last ? m : m.t();  // YOLOv8 exports [1, 84, 8400]
     const int first_score = objectness ? 5 : 4;
     if (rows.cols <= first_score) {
       return Error{config.model, "the output rows are too short for boxes and class scores"};
@@ -388,9 +397,7 @@ Result<std::unique_ptr<CameraAnalytics>> CameraAnalytics::create(const CameraCon
     for (auto& poly : masks)
       for (auto& p : poly)
         p *= s;
-    MotionConfig m = config.motion;
-    m.process_width = std::min(m.process_width, std::max(frame_size.width, m.process_width));
-    a->motion_ = std::make_unique<MotionDetector>(m, frame_size, fps, masks);
+    a->motion_ = std::make_unique<MotionDetector>(config.motion, frame_size, fps, masks);
   }
   if (config.hog.enabled) a->hog_ = std::make_unique<HogPeopleDetector>(config.hog);
   if (!config.dnn.model.empty()) {

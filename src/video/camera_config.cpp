@@ -400,7 +400,7 @@ CameraConfig defaults_for(const SensorDef& s, const ConfigNode* where) {
 void apply_kind_defaults(CameraConfig& c) {
   if (c.kind == CameraKind::thermal) {
     c.motion.shadows = false;
-    c.motion.threshold = 25;
+    c.motion.threshold = 12;
     c.motion.history_s = 60;
     c.motion.close_px = 5;
   }
