@@ -337,6 +337,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         srv_->reject("unauthenticated");
         return send(error_response(401, "not logged in"), true);
       }
+      // Browsers send Origin on WebSocket upgrades; a page from another site must not ride on
+      // the operator's cookie (cross-site WebSocket hijacking).
+      if (const auto origin = sv(req[http::field::origin]); !origin.empty()) {
+        const auto host = sv(req[http::field::host]);
+        const size_t scheme = origin.find("://");
+        if (scheme == std::string_view::npos || origin.substr(scheme + 3) != host) {
+          srv_->reject("foreign_origin");
+          return send(error_response(403, "foreign origin"), true);
+        }
+      }
       beast::get_lowest_layer(stream_).expires_never();
       std::make_shared<WsSession<Stream>>(std::move(stream_), srv_)->run(std::move(req));
       return;

@@ -298,10 +298,23 @@ TEST_F(ServerTest, WebSocketNeedsASessionAndStreams) {
     EXPECT_TRUE(ec);  // 401: no cookie
   }
   auto [cookie, csrf] = login("vic", "viewer-pass");
+  {
+    websocket::stream<tcp::socket> evil(io);
+    evil.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+    evil.set_option(websocket::stream_base::decorator([c = cookie](websocket::request_type& req) {
+      req.set(http::field::cookie, c);
+      req.set(http::field::origin, "https://evil.example");
+    }));
+    beast::error_code ec;
+    evil.handshake("localhost", "/api/stream", ec);
+    EXPECT_TRUE(ec);  // 403: another site's page
+  }
   websocket::stream<tcp::socket> ws(io);
   ws.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
-  ws.set_option(websocket::stream_base::decorator(
-      [c = cookie](websocket::request_type& req) { req.set(http::field::cookie, c); }));
+  ws.set_option(websocket::stream_base::decorator([c = cookie](websocket::request_type& req) {
+    req.set(http::field::cookie, c);
+    req.set(http::field::origin, "http://localhost");
+  }));
   ws.handshake("localhost", "/api/stream");
   beast::flat_buffer buf;
   ws.read(buf);
