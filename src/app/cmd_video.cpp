@@ -1,5 +1,6 @@
 // picket video FILE --camera ID --site SITE.yaml --out DIR: run one camera's analytics on a
-// video file offline. Writes DIR/detections.jsonl (ground positions in the detections format),
+// video file offline. Writes DIR/detections.jsonl (ground positions in the detections format,
+// image track ids as `id`), DIR/tracks.txt (the image-plane tracks in MOTChallenge format),
 // DIR/annotated.avi (boxes, classes, ids, ground positions) and DIR/summary.json.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -13,6 +14,7 @@
 #include "picket/core/site.h"
 #include "picket/core/time.h"
 #include "picket/formats/jsonl.h"
+#include "picket/formats/mot.h"
 #include "picket/formats/records.h"
 #include "picket/video/analytics.h"
 #include "picket/video/annotate.h"
@@ -90,6 +92,15 @@ int run_video(const VideoOptions& o) {
     fmt::print(stderr, "picket: {}\n", det_out.error().message());
     return kExitFailure;
   }
+  std::optional<formats::JsonlWriter> mot_out;
+  if (config->tracking.enabled) {
+    auto w = formats::JsonlWriter::create(o.out + "/tracks.txt");
+    if (!w) {
+      fmt::print(stderr, "picket: {}\n", w.error().message());
+      return kExitFailure;
+    }
+    mot_out.emplace(std::move(*w));
+  }
   cv::VideoWriter annotated;
   const std::string video_path = o.out + "/annotated.avi";
   if (!o.no_video) {
@@ -108,7 +119,7 @@ int run_video(const VideoOptions& o) {
 
   ProgressBar progress("video");
   const double mask_scale = static_cast<double>(first->image.cols) / config->intrinsics.width;
-  std::int64_t frames = 0, written = 0, people = 0, placed = 0;
+  std::int64_t frames = 0, written = 0, people = 0, placed = 0, track_rows = 0;
   std::optional<video::Frame> frame = std::move(first);
   while (frame) {
     auto found = (*analytics)->process(frame->image, frame->t);
@@ -119,6 +130,22 @@ int run_video(const VideoOptions& o) {
       formats::append_detection(det_out->buffer(), (*analytics)->to_detection(d, frame->t));
       det_out->commit();
       ++written;
+    }
+    if (mot_out) {
+      // MOTChallenge frames count from 1: the frame's index in the file plus one.
+      for (const auto& tb : (*analytics)->tracks()) {
+        formats::MotRow row;
+        row.frame = static_cast<int>(frame->index + 1);
+        row.id = static_cast<long long>(tb.id);
+        row.x = tb.box.x;
+        row.y = tb.box.y;
+        row.w = tb.box.w;
+        row.h = tb.box.h;
+        row.conf = tb.score;
+        formats::append_mot_row(mot_out->buffer(), row);
+        mot_out->commit();
+        ++track_rows;
+      }
     }
     if (annotated.isOpened()) {
       video::draw_detections(frame->image, found, config->masks, mask_scale, frame->t);
@@ -142,6 +169,12 @@ int run_video(const VideoOptions& o) {
     fmt::print(stderr, "picket: {}\n", st.error().message());
     return kExitFailure;
   }
+  if (mot_out) {
+    if (auto st = mot_out->close(); !st) {
+      fmt::print(stderr, "picket: {}\n", st.error().message());
+      return kExitFailure;
+    }
+  }
   annotated.release();
 
   const auto& s = (*analytics)->stats();
@@ -160,7 +193,12 @@ int run_video(const VideoOptions& o) {
       {"not_on_ground", s.not_on_ground},
       {"global_changes", s.global_changes},
       {"detector_errors", s.detector_errors},
+      {"track_rows", track_rows},
   };
+  if (const auto* tracker = (*analytics)->tracker()) {
+    summary["tracks_confirmed"] = tracker->stats().tracks_confirmed;
+    summary["tracker_errors"] = s.tracker_errors;
+  }
   if (config->calibration) {
     summary["calibration_rms_px"] = config->calibration->rms_px;
   }
@@ -169,8 +207,12 @@ int run_video(const VideoOptions& o) {
              o.file, frames, written, people, s.motion_blobs);
   fmt::print("  dropped: {} masked, {} of implausible size, {} not on the ground\n", s.masked,
              s.wrong_size, s.not_on_ground);
+  if (const auto* tracker = (*analytics)->tracker()) {
+    fmt::print("  image tracks: {} confirmed, {} rows in {}/tracks.txt\n",
+               tracker->stats().tracks_confirmed, track_rows, o.out);
+  }
   fmt::print("  wrote {}/detections.jsonl{}\n", o.out,
-             annotated.isOpened() || !o.no_video ? ", " + video_path : std::string());
+             !o.no_video ? ", " + video_path : std::string());
   return kExitOk;
 }
 

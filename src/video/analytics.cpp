@@ -400,6 +400,24 @@ Result<std::unique_ptr<CameraAnalytics>> CameraAnalytics::create(const CameraCon
     a->motion_ = std::make_unique<MotionDetector>(config.motion, frame_size, fps, masks);
   }
   if (config.hog.enabled) a->hog_ = std::make_unique<HogPeopleDetector>(config.hog);
+  if (config.tracking.enabled) {
+    const auto& tc = config.tracking;
+    auto p = tc.method == "sort" ? imagetrack::BoxTrackerParams::sort(fps)
+                                 : imagetrack::BoxTrackerParams::bytetrack(fps);
+    if (tc.method != "sort") {
+      p.high_score = tc.high_score;
+      p.low_score = tc.low_score;
+      p.birth_score = tc.birth_score;
+    }
+    p.match_iou = tc.match_iou;
+    p.max_lost_s = tc.max_lost_s;
+    p.class_aware = false;
+    auto tracker = imagetrack::BoxTracker::create(p);
+    if (!tracker) {
+      return Error{config.where + ".tracking", tracker.error().message()};
+    }
+    a->tracker_.emplace(std::move(*tracker));
+  }
   if (!config.dnn.model.empty()) {
     auto dnn = DnnDetector::load(config.dnn);
     if (!dnn) {
@@ -506,6 +524,26 @@ std::vector<CameraDetection> CameraAnalytics::process(const cv::Mat& frame, doub
     }
     if (!cd.ground) ++stats_.not_on_ground;
     out.push_back(std::move(cd));
+  }
+  if (tracker_) {
+    boxes_.clear();
+    for (const auto& d : out) {
+      const auto& b = d.image.box;
+      boxes_.push_back(
+          {{b.x, b.y, b.width, b.height}, d.image.score, static_cast<int>(d.image.cls)});
+    }
+    tracks_.clear();
+    auto reported = tracker_->update(t, boxes_);
+    if (!reported) {
+      ++stats_.tracker_errors;
+    } else {
+      for (const auto& tb : *reported) {
+        tracks_.push_back(tb);
+        if (tb.detection >= 0 && tb.detection < static_cast<int>(out.size())) {
+          out[static_cast<size_t>(tb.detection)].track_id = static_cast<std::int64_t>(tb.id);
+        }
+      }
+    }
   }
   return out;
 }

@@ -252,6 +252,21 @@ void parse_dnn(const ConfigNode& n, DnnConfig& d) {
   }
 }
 
+void parse_tracking(const ConfigNode& n, TrackingConfig& t) {
+  if (!n.present() || !n.expect_keys({"enabled", "method", "high_score", "low_score", "birth_score",
+                                      "match_iou", "max_lost"})) {
+    return;
+  }
+  t.enabled = n.boolean("enabled", t.enabled);
+  t.method = n.choice("method", {"bytetrack", "sort"}, t.method);
+  t.high_score = n.number("high_score", t.high_score, 0, 1);
+  t.low_score = n.number("low_score", t.low_score, 0, 1);
+  t.birth_score = n.number("birth_score", t.birth_score, 0, 1);
+  t.match_iou = n.number("match_iou", t.match_iou, 0.01, 1);
+  t.max_lost_s = n.number("max_lost", t.max_lost_s, 0, 3600);
+  if (t.low_score > t.high_score) n["low_score"].error("must not be above high_score");
+}
+
 void parse_evidence(const ConfigNode& n, EvidenceConfig& e) {
   if (!n.present() || !n.expect_keys({"pre", "post", "clip_fps", "clip_width", "quality",
                                       "snapshot_interval", "max_megabytes"})) {
@@ -409,7 +424,7 @@ void apply_kind_defaults(CameraConfig& c) {
 void parse_camera(const ConfigNode& n, const Site& site, const SensorDef& s, CameraConfig& c) {
   // Unknown keys are reported and the known ones still read, so every problem shows at once.
   n.expect_keys({"kind", "source", "intrinsics", "calibration", "uncertainty", "ground", "stream",
-                 "motion", "objects", "hog", "dnn", "masks", "evidence", "ptz"});
+                 "motion", "objects", "hog", "dnn", "tracking", "masks", "evidence", "ptz"});
   if (!n.is_map()) return;
   c.kind = n.choice("kind", {"visible", "thermal"}, "visible") == "thermal" ? CameraKind::thermal
                                                                             : CameraKind::visible;
@@ -430,6 +445,7 @@ void parse_camera(const ConfigNode& n, const Site& site, const SensorDef& s, Cam
     n["hog"].error("the HOG people detector is trained on visible-light images; not for thermal");
   }
   parse_dnn(n["dnn"], c.dnn);
+  parse_tracking(n["tracking"], c.tracking);
   parse_masks(n["masks"], c);
   parse_evidence(n["evidence"], c.evidence);
   c.ptz = parse_ptz(n["ptz"]);

@@ -33,6 +33,18 @@ awk -F'"east":|,"north":|,"up"' '{ e = $2; n = $3; if (e*e + n*n > 3600) bad++ }
 [ -s "$out/run/annotated.avi" ] || fail "no annotated video"
 [ "$(stat -c %s "$out/run/annotated.avi")" -gt 500000 ] || fail "annotated video too small"
 grep -q '"frames": 150' "$out/run/summary.json" || fail "summary"
+# Image-plane tracks: MOTChallenge rows (frame, id, box, score, -1, -1, -1) that the MOT reader
+# accepts, and the detections carry their track ids.
+mot=$out/run/tracks.txt
+[ "$(wc -l < "$mot")" -ge 200 ] || fail "only $(wc -l < "$mot") track rows"
+awk -F, 'NF != 10 || $1 < 1 || $1 > 150 || $2 < 1 || $5 <= 0 || $6 <= 0 { bad++ } END { exit bad > 0 }' "$mot" \
+  || fail "malformed MOTChallenge rows: $(head -2 "$mot")"
+"$picket" eval --mot "$mot" "$mot" --mot-preprocess none > "$out/self.json" 2> /dev/null || fail "picket eval cannot read tracks.txt"
+grep -Eq '"MOTA": ?1(\.0)?[,}]' "$out/self.json" || fail "tracks.txt against itself: $(cat "$out/self.json")"
+grep -q '"id":"' "$det" || fail "no track ids in the detections"
+# The longest track follows one person for at least 5 s.
+longest=$(cut -d, -f2 "$mot" | sort | uniq -c | sort -rn | head -1 | awk '{ print $1 }')
+[ "$longest" -ge 50 ] || fail "longest track only $longest frames"
 
 # Bad input: a clear message and exit code 2, never a crash.
 expect_usage() {

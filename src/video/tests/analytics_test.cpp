@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
 #include "picket/core/units.h"
@@ -48,12 +49,14 @@ TEST(Analytics, FindsThePeopleWalkingInVtest) {
   ASSERT_TRUE(a) << a.error().message();
   int people = 0, frames_with_people = 0, placed = 0;
   std::vector<double> heights;
+  std::map<std::int64_t, int> track_frames;
   for (int i = 0; i < 120; ++i) {
     auto f = (*in)->poll();
     ASSERT_TRUE(f);
     const auto found = (*a)->process(f->image, f->t);
     int here = 0;
     for (const auto& d : found) {
+      if (d.track_id >= 0) ++track_frames[d.track_id];
       if (d.image.cls != TargetClass::person) continue;
       ++people;
       ++here;
@@ -76,6 +79,18 @@ TEST(Analytics, FindsThePeopleWalkingInVtest) {
   EXPECT_GT(median, 1.4);  // people, by the calibration
   EXPECT_LT(median, 2.1);
   EXPECT_GT((*a)->stats().motion_blobs, 100);
+  // The image tracker follows the people: several tracks of 4 s or more, one of 6 s or more.
+  EXPECT_GE(track_frames.size(), 4u);
+  int long_tracks = 0, longest = 0;
+  for (const auto& [id, n] : track_frames) {
+    long_tracks += n >= 40;
+    longest = std::max(longest, n);
+  }
+  EXPECT_GE(long_tracks, 3);
+  EXPECT_GE(longest, 60);
+  // Every reported track matched a detection of its frame, which carries its id.
+  EXPECT_FALSE((*a)->tracks().empty());
+  EXPECT_EQ((*a)->stats().tracker_errors, 0);
 }
 
 TEST(Analytics, MasksHideWhatIsBehindThem) {

@@ -18,7 +18,9 @@
 //     YOLOv8 the same without objectness, possibly transposed), letterboxed input, per-class
 //     non-maximum suppression.
 // CameraAnalytics runs them, places each detection's foot point on the ground (video/ground.h),
-// and drops what is masked or whose size in metres is implausible (ObjectSizeConfig).
+// drops what is masked or whose size in metres is implausible (ObjectSizeConfig), and tracks the
+// boxes that remain in the image plane (imagetrack's ByteTrack or SORT), giving each detection
+// its image track id.
 //
 // Thermal cameras take the same path with their own defaults (no shadow test, higher threshold,
 // longer history; no HOG).
@@ -40,6 +42,7 @@
 
 #include "picket/core/result.h"
 #include "picket/core/types.h"
+#include "picket/imagetrack/tracker.h"
 #include "picket/video/camera_config.h"
 #include "picket/video/ground.h"
 
@@ -140,6 +143,7 @@ struct AnalyticsStats {
   std::int64_t not_on_ground = 0;    // kept in the image but not placed
   std::int64_t global_changes = 0;   // frames ignored as a whole-scene change
   std::int64_t detector_errors = 0;  // DNN failures on a frame
+  std::int64_t tracker_errors = 0;   // frames the image tracker refused (time going backwards)
 };
 
 class CameraAnalytics {
@@ -155,6 +159,10 @@ class CameraAnalytics {
   Detection to_detection(const CameraDetection& d, double t) const;
 
   const AnalyticsStats& stats() const { return stats_; }
+  // The image-plane tracks reported for the last frame (confirmed and matched in it), with their
+  // filtered boxes; empty when tracking is off.
+  const std::vector<imagetrack::TrackedBox>& tracks() const { return tracks_; }
+  const imagetrack::BoxTracker* tracker() const { return tracker_ ? &*tracker_ : nullptr; }
   const CameraModel& camera() const { return camera_; }
   const CameraConfig& config() const { return config_; }
   const MotionDetector* motion() const { return motion_.get(); }
@@ -170,6 +178,9 @@ class CameraAnalytics {
   std::unique_ptr<MotionDetector> motion_;
   std::unique_ptr<HogPeopleDetector> hog_;
   std::unique_ptr<DnnDetector> dnn_;
+  std::optional<imagetrack::BoxTracker> tracker_;
+  std::vector<imagetrack::BoxDetection> boxes_;
+  std::vector<imagetrack::TrackedBox> tracks_;
   double last_hog_t_ = -1e300;
   double last_dnn_t_ = -1e300;
   AnalyticsStats stats_;
