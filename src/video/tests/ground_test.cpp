@@ -126,7 +126,7 @@ TEST(GroundProjection, CovarianceMatchesMonteCarlo) {
     ASSERT_TRUE(nominal);
     const Eigen::Matrix2d inv = nominal->cov.inverse();
     double nees = 0;
-    const int n = 4000;
+    const int n = 2500;
     for (int i = 0; i < n; ++i) {
       CameraPose q = cam.pose();
       q.position +=
