@@ -453,7 +453,20 @@ std::vector<CameraDetection> CameraAnalytics::process(const cv::Mat& frame, doub
     std::vector<cv::Rect> regions;
     for (const auto& m : motion)
       regions.emplace_back(m.box);
-    // With motion gating, no motion means nothing to search.
+    // A person who stops walking fades into MOG2's background within seconds (a new Gaussian
+    // becomes background once its weight passes 1 - TB), and a loiterer is exactly what must
+    // stay in view: also search where the image tracks matched in the previous frame, so HOG
+    // keeps a person it (or motion) found for as long as it still sees them.
+    for (const auto& tb : tracks_) {
+      const auto& b = tb.box;
+      if (!(std::abs(b.x) <= frame.cols && std::abs(b.y) <= frame.rows && b.w >= 1 && b.h >= 1 &&
+            b.w <= frame.cols && b.h <= frame.rows)) {
+        continue;
+      }
+      regions.emplace_back(static_cast<int>(std::lround(b.x)), static_cast<int>(std::lround(b.y)),
+                           static_cast<int>(std::lround(b.w)), static_cast<int>(std::lround(b.h)));
+    }
+    // With motion gating, no motion (and no track) means nothing to search.
     if (!config_.hog.on_motion || !motion_) {
       people = hog_->detect(frame, {});
     } else if (!regions.empty()) {

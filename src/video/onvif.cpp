@@ -249,19 +249,20 @@ Status OnvifPtzClient::absolute_move(const OnvifPosition& position) {
     return Error{ptz_.url, "AbsoluteMove failed: " + failure.message()};
   }
   const auto& res = parser.get();
-  const std::string& text = res.body();
-  if (res.result() == http::status::ok && element_text(text, "AbsoluteMoveResponse")) {
-    return Ok{};
-  }
-  if (auto reason = element_text(text, "Text")) {
+  return absolute_move_answer(ptz_.url, res.result_int(), std::string(res.reason()), res.body());
+}
+
+Status absolute_move_answer(const std::string& where, unsigned http_status,
+                            const std::string& http_reason, const std::string& body) {
+  if (http_status == 200 && element_text(body, "AbsoluteMoveResponse")) return Ok{};
+  if (auto reason = element_text(body, "Text")) {
     std::string subcode;
-    if (auto sub = element_text(text, "Subcode")) {
+    if (auto sub = element_text(body, "Subcode")) {
       if (auto v = element_text(*sub, "Value")) subcode = " (" + *v + ")";
     }
-    return Error{ptz_.url, fmt::format("ONVIF fault: {}{}", *reason, subcode)};
+    return Error{where, fmt::format("ONVIF fault: {}{}", *reason, subcode)};
   }
-  return Error{ptz_.url, fmt::format("AbsoluteMove failed: HTTP {} {}", res.result_int(),
-                                     std::string(res.reason()))};
+  return Error{where, fmt::format("AbsoluteMove failed: HTTP {} {}", http_status, http_reason)};
 }
 
 }  // namespace picket::video

@@ -281,6 +281,33 @@ TEST(Onvif, UrlsAreCheckedUpFront) {
   EXPECT_FALSE(parse_http_url("http://admin:pw@cam/x"));
 }
 
+TEST(Onvif, AnswersAreReadWithoutTrustingThem) {
+  const std::string ok =
+      "<?xml version=\"1.0\"?><env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\">"
+      "<env:Body><tptz:AbsoluteMoveResponse/></env:Body></env:Envelope>";
+  EXPECT_TRUE(absolute_move_answer("cam", 200, "OK", ok));
+  // The same body with an error status is not a success.
+  auto e = absolute_move_answer("cam", 500, "Internal Server Error", ok);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().where, "cam");
+  EXPECT_NE(e.error().what.find("HTTP 500"), std::string::npos) << e.error().what;
+  // A SOAP 1.2 fault: its reason and subcode.
+  const std::string fault =
+      "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><s:Fault>"
+      "<s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value>ter:InvalidArgVal</s:Value>"
+      "</s:Subcode></s:Code><s:Reason><s:Text xml:lang=\"en\">Position out of range</s:Text>"
+      "</s:Reason></s:Fault></s:Body></s:Envelope>";
+  e = absolute_move_answer("cam", 400, "Bad Request", fault);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().what, "ONVIF fault: Position out of range (ter:InvalidArgVal)");
+  // Garbage, cut-off tags and an empty body: errors naming the HTTP status, never a success.
+  for (const std::string body :
+       {"", "<", "<<>>", "<a", "<Text>no end", "</Text>", "\xff<x/", "<AbsoluteMoveResponse"}) {
+    auto r = absolute_move_answer("cam", 200, "OK", body);
+    EXPECT_FALSE(r) << body;
+  }
+}
+
 TEST(Ptz, AimCentresTheTargetAtTheWantedSize) {
   const PtzConfig p = ptz_config("http://127.0.0.1/");
   const CameraPose mount{Enu(10, 20, 8), deg2rad(30), 0, 0};

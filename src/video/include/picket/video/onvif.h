@@ -75,6 +75,13 @@ struct HttpUrl {
 };
 Result<HttpUrl> parse_http_url(const std::string& url);
 
+// The device's answer to an AbsoluteMove, as received (status line and body, at most 1 MiB):
+// Ok for HTTP 200 with an AbsoluteMoveResponse; otherwise an Error at `where` with the SOAP
+// fault's reason and subcode when the body has one, else the HTTP status. The body is the
+// network peer's and is scanned without trusting it (fuzz/onvif_answer.cpp).
+Status absolute_move_answer(const std::string& where, unsigned http_status,
+                            const std::string& http_reason, const std::string& body);
+
 class OnvifPtzClient final : public PtzClient {
  public:
   // Checks the URL; an error names what is wrong with it.
