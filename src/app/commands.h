@@ -24,6 +24,7 @@ void add_mot_command(CLI::App& app, Action& run);
 void add_replay_command(CLI::App& app, Action& run);
 void add_asterix_command(CLI::App& app, Action& run);
 void add_adsb_command(CLI::App& app, Action& run);
+void add_video_command(CLI::App& app, Action& run);
 void add_run_command(CLI::App& app, Action& run);
 
 }  // namespace picket::app

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_replay_command(app, run);
   add_asterix_command(app, run);
   add_adsb_command(app, run);
+  add_video_command(app, run);
   add_run_command(app, run);
 
   try {

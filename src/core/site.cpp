@@ -415,8 +415,8 @@ void parse_sensors(const ConfigNode& root, Site& site) {
     d.can_start_tracks = s.boolean("can_start_tracks", d.type != SensorType::fence);
     d.trust_class = s.boolean("trust_class", true);
     if (const auto im = s["image"]; im.present() && im.expect_keys({"width", "height"})) {
-      d.image_width = static_cast<int>(im.integer("width", 1920, 16, 65536));
-      d.image_height = static_cast<int>(im.integer("height", 1080, 16, 65536));
+      d.image_width = static_cast<int>(im.integer("width", 1920, 2, 65536));
+      d.image_height = static_cast<int>(im.integer("height", 1080, 2, 65536));
     }
 
     if (d.type == SensorType::fence) {
