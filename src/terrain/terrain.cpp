@@ -42,7 +42,8 @@ Result<TerrainConfig> parse_terrain_config(const ConfigNode& section) {
   const ConfigNode node(section.yaml(), section.file(), section.field(), errors, section.line());
   c.where = node.where();
   if (!node.expect_keys({"dem", "vertical_datum", "geoid_grid", "resolution", "margin",
-                         "max_margin", "flat_height", "height_sigma", "refraction"})) {
+                         "max_margin", "flat_height", "height_sigma", "refraction",
+                         "sensor_heights"})) {
     return errors->status().error();
   }
   const std::string dir = node.directory();
@@ -79,6 +80,10 @@ Result<TerrainConfig> parse_terrain_config(const ConfigNode& section) {
     c.radio_k = refr.number("radio", c.radio_k, 0.5, 100);
     c.optical_k = refr.number("optical", c.optical_k, 0.5, 100);
   }
+  c.sensor_heights =
+      node.choice("sensor_heights", {"absolute", "above_ground"}, "absolute") == "above_ground"
+          ? SensorHeights::above_ground
+          : SensorHeights::absolute;
   if (!c.dem.empty() && node.has("flat_height"))
     node["flat_height"].error("only meaningful without a DEM");
   if (auto st = errors->status(); !st) return st.error();

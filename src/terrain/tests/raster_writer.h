@@ -5,6 +5,7 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
+#include <unistd.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -29,10 +30,27 @@ struct RasterSpec {
   std::function<double(double x, double y)> value = [](double, double) { return 0.0; };
 };
 
+// A directory of this test process's own (CTest runs tests in parallel processes), removed
+// when the process ends.
+inline const std::filesystem::path& temp_dir() {
+  struct Dir {
+    std::filesystem::path path;
+    Dir()
+        : path(std::filesystem::path(::testing::TempDir()) /
+               ("picket_terrain_" + std::to_string(::getpid()))) {
+      std::filesystem::create_directories(path);
+    }
+    ~Dir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const Dir dir;
+  return dir.path;
+}
+
 inline std::string temp_path(const std::string& name) {
-  const auto dir = std::filesystem::path(::testing::TempDir()) / "picket_terrain_tests";
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+  return (temp_dir() / name).string();
 }
 
 // Writes `spec` to `path` with the GDAL driver `driver` (through an in-memory copy, so drivers

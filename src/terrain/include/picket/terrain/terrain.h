@@ -22,6 +22,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,12 @@ enum class VerticalDatum : std::uint8_t {
   ellipsoid,  // DEM heights are above the WGS84 ellipsoid
 };
 
+// How the heights of ground sensors' positions in the site file are meant.
+enum class SensorHeights : std::uint8_t {
+  absolute,      // as given: metres above the ellipsoid (alt) or the origin (up)
+  above_ground,  // the height above the origin level is a mast height above the local ground
+};
+
 // The `terrain:` section of a site file (docs/terrain.md).
 struct TerrainConfig {
   std::vector<std::string> dem;  // DEM files, paths resolved against the site file's directory
@@ -58,7 +65,8 @@ struct TerrainConfig {
   double height_sigma_m = 5;         // DEM vertical error (1 sigma), used by geolocation
   double radio_k = kStandardRadioK;  // refraction for radar paths
   double optical_k = 1.0;            // refraction for optical and acoustic paths
-  std::string where;                 // "site.yaml:40 terrain" for messages
+  SensorHeights sensor_heights = SensorHeights::absolute;
+  std::string where;  // "site.yaml:40 terrain" for messages
 };
 
 // Reads a `terrain:` section strictly (unknown keys are errors). An absent node gives the
