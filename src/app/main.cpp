@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_site_command(app, run);
   add_eval_command(app, run);
   add_coverage_command(app, run);
+  add_locate_command(app, run);
 
   try {
     app.parse(argc, argv);

@@ -427,7 +427,10 @@ LocatedEvent locate_event(const std::vector<EventReport>& reports_in,
       temp += *reports[i].temperature;
       ++temps;
     }
-    if (ev.kind.empty()) ev.kind = reports[i].kind;
+    // Distinct kinds in report order: "flash+blast".
+    if (!reports[i].kind.empty() &&
+        ("+" + ev.kind + "+").find("+" + reports[i].kind + "+") == std::string::npos)
+      ev.kind += (ev.kind.empty() ? "" : "+") + reports[i].kind;
   }
   Problem pb{reports, sensors, group, terrain};
   pb.c = speed_of_sound(temps > 0 ? temp / temps : cfg.temperature_c);
