@@ -198,6 +198,7 @@ TEST(PointEvents, TwoBearingSensorsErrorsMatchTheirEllipses) {
   EXPECT_NEAR(sum_err / sum_pred, 1.0, 0.1);
   RecordProperty("ellipse_coverage", std::to_string(coverage));
   RecordProperty("rms_error_m", std::to_string(std::sqrt(sum_err / kEvents)));
+  RecordProperty("mse_over_predicted", std::to_string(sum_err / sum_pred));
 }
 
 TEST(PointEvents, SeparateEventsAreAssociatedApart) {
