@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "commands.h"
@@ -121,6 +122,12 @@ int run_coverage(const CoverageCliOptions& o) {
                                 : fmt::format(", shadowed for {}", fmt::join(s.shadowed_by, ", ")));
     }
   }
+  std::map<std::string, int> shadowed;
+  for (const auto& s : result->segments)
+    for (const auto& id : s.shadowed_by)
+      ++shadowed[id];
+  for (const auto& [id, n] : shadowed)
+    fmt::print("terrain hides part of {} segment{} from {}\n", n, n == 1 ? "" : "s", id);
   for (const auto& w : result->warnings)
     fmt::print("warning: {}\n", w);
   fmt::print(

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   add_eval_command(app, run);
   add_coverage_command(app, run);
   add_locate_command(app, run);
+  add_geolocate_command(app, run);
 
   try {
     app.parse(argc, argv);

@@ -130,7 +130,10 @@ GroundFix geolocate_at(double t, const PoseFeed& feed, const std::optional<Gimba
     fix.message = "no gimbal angles: the feed carries none and none are configured";
     return fix;
   }
-  GroundFix fix = geolocate(p.pose, *g, camera, pixel, terrain, options);
+  // A zooming camera: the pose's field of view sets the focal length.
+  const PinholeCamera cam =
+      p.pose.hfov ? PinholeCamera::from_fov(camera.width, camera.height, *p.pose.hfov) : camera;
+  GroundFix fix = geolocate(p.pose, *g, cam, pixel, terrain, options);
   if (p.quality != PoseQuality::good &&
       (fix.quality == FixQuality::good || fix.quality == FixQuality::degraded)) {
     fix.quality = FixQuality::degraded;

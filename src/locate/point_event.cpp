@@ -140,8 +140,6 @@ std::vector<std::vector<std::size_t>> associate_reports(const std::vector<EventR
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
 struct Problem {
   const std::vector<EventReport>& reports;
   const std::vector<ReportSensor>& sensors;

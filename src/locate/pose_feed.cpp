@@ -107,6 +107,8 @@ Result<PoseSample> parse_pose_sample(std::string_view line, const Site& site,
   if (pan.has_value() != tilt.has_value())
     return Error{pan ? "tilt" : "pan", "missing: give the gimbal's pan and tilt together"};
   if (pan) s.gimbal = Gimbal{deg2rad(*pan), deg2rad(*tilt)};
+  PICKET_TRY(hfov, num(j, "hfov", 0.01, 179));
+  if (hfov) s.hfov = deg2rad(*hfov);
   PICKET_TRY(sh, num(j, "sigma_h", 0, 1e4));
   PICKET_TRY(sv, num(j, "sigma_v", 0, 1e4));
   PICKET_TRY(sa, num(j, "sigma_att", 0, 90));
@@ -259,6 +261,7 @@ PoseAt PoseFeed::at(double t) const {
   } else {
     p.gimbal = s < 0.5 ? a.gimbal : b.gimbal;
   }
+  p.hfov = s < 0.5 ? a.hfov : b.hfov;  // zoom steps, it does not glide
   p.sigma.horizontal_m = std::max(a.sigma.horizontal_m, b.sigma.horizontal_m);
   p.sigma.vertical_m = std::max(a.sigma.vertical_m, b.sigma.vertical_m);
   p.sigma.attitude_rad = std::max(a.sigma.attitude_rad, b.sigma.attitude_rad);

@@ -11,10 +11,15 @@ trap 'rm -rf "$out"' EXIT
 for f in coverage.tif coverage.png coverage_contours.geojson segments.csv segments.json; do
   [ -s "$out/cov/$f" ] || { echo "missing $f"; exit 1; }
 done
-# 28 segments plus the header; the valley radar is shadowed on part of the north side.
+# 28 segments plus the header. The hills hide much of the north side from the valley radar;
+# only the aerostat sees segment 12 (in the middle of the north side).
 [ "$(wc -l < "$out/cov/segments.csv")" -eq 29 ] || { echo "wrong row count"; exit 1; }
-grep -q "shadowed for radar-valley" "$out/stdout" || { echo "no shadow reported"; exit 1; }
-grep -q "is seen by no sensor" "$out/stdout" || { echo "no unseen-segment warning"; exit 1; }
+grep -Eq "terrain hides part of [0-9]+ segments from radar-valley" "$out/stdout" ||
+  { echo "no shadow reported"; exit 1; }
+awk -F, '$2 == 12 && $10 ~ /radar-valley/ && $9 == "aerostat"' "$out/cov/segments.csv" | grep -q . ||
+  { echo "segment 12 should be shadowed from the radar and seen by the aerostat only"; exit 1; }
+grep -q "segment 12 (550-600 m) is seen only by aerostat sensors" "$out/stdout" ||
+  { echo "no single-type warning"; exit 1; }
 gdalinfo "$out/cov/coverage.tif" | grep -q "Size is" || { echo "bad GeoTIFF"; exit 1; }
 
 # A DEM that does not cover the site: exit 2 with a message naming the problem.

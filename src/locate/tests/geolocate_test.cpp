@@ -10,6 +10,7 @@
 #include "picket/core/units.h"
 #include "picket/locate/point_event.h"
 #include "picket/locate/pose_feed.h"
+#include "sanitized.h"
 
 namespace picket::locate {
 namespace {
@@ -172,11 +173,11 @@ Result<terrain::Terrain> real_dem() {
 TEST(Geolocate, NeesConsistentOverRealDemAt95Percent) {
   auto dem = real_dem();
   ASSERT_TRUE(dem.ok()) << dem.error().message();
-  const NeesRun r = run_nees(*dem, 2024, 400);
+  const NeesRun r = run_nees(*dem, 2024, picket::testing::samples(400));
   const double lo = chi2_quantile(0.025, 2 * r.n), hi = chi2_quantile(0.975, 2 * r.n);
   EXPECT_GT(r.sum_nees, lo);
   EXPECT_LT(r.sum_nees, hi);
-  EXPECT_LT(r.misses, 40);
+  EXPECT_LT(r.misses, r.n / 10);
   RecordProperty("anees", std::to_string(r.sum_nees / r.n));
   RecordProperty("median_error_m", std::to_string(r.errors[r.errors.size() / 2]));
   std::cout << "ANEES " << r.sum_nees / r.n << " (95% interval " << lo / r.n << " .. " << hi / r.n
@@ -214,7 +215,7 @@ TEST(Geolocate, OverconfidentSigmasFailTheNeesTest) {
   std::mt19937 rng(1);
   std::normal_distribution<double> z(0, 1);
   double sum = 0;
-  const int n = 200;
+  const int n = picket::testing::samples(200);
   for (int i = 0; i < n; ++i) {
     const Gimbal g{0.03 * i, deg2rad(-40)};
     const auto hit =

@@ -56,8 +56,9 @@ GroundFix geolocate(const PoseSample& pose, const Gimbal& gimbal, const PinholeC
                     const GeolocateOptions& options);
 
 // Geolocates a pixel at time t, taking the pose and gimbal from the feed (the feed's gimbal, or
-// `fixed_gimbal` when the feed carries none). A degraded pose gives a degraded fix, never a
-// silent one.
+// `fixed_gimbal` when the feed carries none). When the pose gives the camera's field of view
+// (zoom), it replaces `camera`'s focal length (square pixels, centred principal point). A
+// degraded pose gives a degraded fix, never a silent one.
 GroundFix geolocate_at(double t, const PoseFeed& feed, const std::optional<Gimbal>& fixed_gimbal,
                        const PinholeCamera& camera, const PixelObservation& pixel,
                        const terrain::Terrain& terrain, const GeolocateOptions& options);

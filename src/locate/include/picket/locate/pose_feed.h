@@ -39,6 +39,7 @@ struct PoseSample {
   Enu position = Enu::Zero();
   Attitude attitude;
   std::optional<Gimbal> gimbal;  // measured pan and tilt, when the feed carries them
+  std::optional<double> hfov;    // the camera's horizontal field of view now (zoom), rad
   PoseSigma sigma;
   std::size_t line = 0;
 };
