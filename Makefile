@@ -6,7 +6,7 @@ ASAN_BUILD ?= build/asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build asan demo test test-release test-asan fuzz-smoke format format-check bench clean
+.PHONY: all deps build web asan demo test test-release test-asan test-browser fuzz-smoke format format-check bench clean
 
 all: build
 
@@ -16,8 +16,12 @@ deps:
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 
-build: deps $(BUILD)/build.ninja
+build: deps $(BUILD)/build.ninja web
 	ninja -C $(BUILD) -j $(JOBS)
+
+# The operator console (web/ -> web/dist, served by `picket run`).
+web: deps
+	bash scripts/build-web
 
 $(ASAN_BUILD)/build.ninja:
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
@@ -29,11 +33,15 @@ asan: deps $(ASAN_BUILD)/build.ninja
 demo: build
 	@bash scripts/demo $(BUILD)/picket
 
-test: deps format-check test-release test-asan fuzz-smoke
+test: deps format-check test-release test-browser test-asan fuzz-smoke
 	@echo "make test: all tests passed"
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# The console in Debian's chromium against the real daemon (playwright-core from npm).
+test-browser: build
+	bash tests/browser/run.sh $(BUILD)/picket
 
 test-asan: asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

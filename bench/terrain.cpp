@@ -59,7 +59,8 @@ void BM_CastRayDem(benchmark::State& state) {
     dirs.emplace_back(std::sin(a) * std::cos(e), std::cos(a) * std::cos(e), std::sin(e));
   }
   std::size_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(t.cast_ray(top, dirs[i++ & 1023], 20000));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(t.cast_ray(top, dirs[i++ & 1023], 20000));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 BENCHMARK(BM_CastRayDem);

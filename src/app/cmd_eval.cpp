@@ -24,6 +24,10 @@ void add_eval_command(CLI::App& app, Action& run) {
   auto* mot =
       cmd->add_option("--mot", o->mot, "MOTChallenge ground truth and results files")->expected(2);
   cmd->add_option("--iou", o->iou, "IoU threshold for a match (MOT)")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--mot-preprocess", o->mot_preprocess,
+                  "MOT ground-truth preprocessing: auto, none, mot15, mot16, mot17, mot20")
+      ->check(CLI::IsMember({"auto", "none", "mot15", "mot16", "mot17", "mot20"}));
+  cmd->add_option("--seqinfo", o->mot_seqinfo, "MOT sequence's seqinfo.ini (its length)");
   auto* events = cmd->add_option("--events", o->events, "Truth events (JSON Lines)");
   auto* alarms = cmd->add_option("--alarms", o->alarms, "Alarms (JSON Lines)");
   cmd->add_option("--site", o->site, "Site file (for alarm rates per km of fence and per zone)");

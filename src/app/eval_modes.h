@@ -17,6 +17,8 @@ struct EvalOptions {
   // MOTChallenge: ground truth and results files
   std::vector<std::string> mot;
   double iou = 0.5;
+  std::string mot_preprocess = "auto";  // auto, none, mot15, mot16, mot17, mot20
+  std::string mot_seqinfo;              // seqinfo.ini giving the sequence length
   // alarms against truth events
   std::string events;
   std::string alarms;
