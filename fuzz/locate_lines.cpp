@@ -44,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const terrain::SiteTerrain st{terrain::TerrainConfig{}, flat};
   std::vector<locate::EventReport> reports;
   std::size_t start = 0;
-  while (start <= text.size() && reports.size() < 12) {
+  while (start <= text.size() && reports.size() < 8) {
     std::size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view line = text.substr(start, end - start);

@@ -201,6 +201,29 @@ struct Problem {
     }
     return r;
   }
+  // The sum of squared normalised residuals (what residuals() gives), without allocating.
+  double cost(const Eigen::Vector3d& x) const {
+    const Enu p = point(x(0), x(1));
+    double sum = 0;
+    for (std::size_t i : used) {
+      const auto& rep = reports[i];
+      const auto& s = sensors[i];
+      const Enu d = p - s.position;
+      const double pred_t = x(2) + (rep.signal == Signal::sound ? d.norm() / c : 0.0);
+      sum += std::pow((rep.t - pred_t) / rep.sigma_t.value_or(s.sigma_t), 2);
+      if (rep.bearing) {
+        sum += std::pow(wrap_pi(*rep.bearing - std::atan2(d.x(), d.y())) /
+                            rep.sigma_bearing.value_or(s.sigma_bearing),
+                        2);
+      }
+      if (rep.elevation) {
+        sum += std::pow(wrap_pi(*rep.elevation - std::atan2(d.z(), d.head<2>().norm())) /
+                            rep.sigma_elevation.value_or(s.sigma_elevation),
+                        2);
+      }
+    }
+    return sum;
+  }
   Eigen::MatrixXd jacobian(const Eigen::Vector3d& x) const {
     const int m = residual_count();
     Eigen::MatrixXd j(m, 3);
@@ -245,7 +268,8 @@ Solution refine(const Problem& pb, Eigen::Vector3d x) {
   double lambda = 1e-3;
   Eigen::VectorXd r = pb.residuals(x);
   double cost = r.squaredNorm();
-  for (int iter = 0; iter < 100; ++iter) {
+  double previous = std::numeric_limits<double>::infinity();
+  for (int iter = 0; iter < 50; ++iter) {
     const Eigen::MatrixXd j = pb.jacobian(x);
     const Eigen::Matrix3d n = j.transpose() * j;
     const Eigen::Vector3d g = j.transpose() * r;
@@ -255,7 +279,11 @@ Solution refine(const Problem& pb, Eigen::Vector3d x) {
       Eigen::Matrix3d a = n;
       for (int k = 0; k < 3; ++k)
         a(k, k) += lambda * std::max(n(k, k), 1e-12);
-      step = a.ldlt().solve(-g);
+      // 3x3: the closed-form inverse (cofactors) is exact and cheap; a near-singular system
+      // (an unobservable direction) is left to the damping.
+      const double det = a.determinant();
+      if (!(std::abs(det) > 1e-300)) break;
+      step = -(a.inverse() * g);
       if (!step.allFinite()) break;
       const Eigen::Vector3d xn = x + step;
       const Eigen::VectorXd rn = pb.residuals(xn);
@@ -271,6 +299,8 @@ Solution refine(const Problem& pb, Eigen::Vector3d x) {
       }
     }
     if (!improved || (step.head<2>().norm() < 1e-4 && std::abs(step(2)) < 1e-7)) break;
+    if (cost < 1e-12 || (previous - cost) < 1e-10 * previous) break;  // converged
+    previous = cost;
   }
   s.x = x;
   s.chi2 = cost;
@@ -362,13 +392,13 @@ std::vector<Eigen::Vector2d> grid_starts(const Problem& pb) {
     lo = lo.cwiseMin(s - Eigen::Vector2d(r, r));
     hi = hi.cwiseMax(s + Eigen::Vector2d(r, r));
   }
-  constexpr int kN = 80;
+  constexpr int kN = 60;
   std::vector<std::pair<double, Eigen::Vector2d>> best;
   for (int j = 0; j <= kN; ++j) {
     for (int i = 0; i <= kN; ++i) {
       const Eigen::Vector2d p = lo + (hi - lo).cwiseProduct(Eigen::Vector2d(i, j) / kN);
       const Eigen::Vector3d x(p.x(), p.y(), pb.best_t0(p.x(), p.y()));
-      best.emplace_back(pb.residuals(x).squaredNorm(), p);
+      best.emplace_back(pb.cost(x), p);
     }
   }
   std::partial_sort(best.begin(), best.begin() + std::min<std::size_t>(5, best.size()), best.end(),
@@ -379,7 +409,8 @@ std::vector<Eigen::Vector2d> grid_starts(const Problem& pb) {
   return out;
 }
 
-Solution solve(const Problem& pb, bool& used_grid) {
+// `allow_grid`: fall back to the grid search when the closed forms give no consistent fit.
+Solution solve(const Problem& pb, bool& used_grid, bool allow_grid = true) {
   used_grid = false;
   Solution best;
   auto attempt = [&](const Eigen::Vector2d& p) {
@@ -391,7 +422,7 @@ Solution solve(const Problem& pb, bool& used_grid) {
     attempt(p);
   const int dof = pb.residual_count() - 3;
   const double gate = chi2_quantile(0.999, std::max(dof, 1));
-  if (best.chi2 > gate || !best.observable) {
+  if (allow_grid && (best.chi2 > gate || !best.observable)) {
     used_grid = true;
     for (const auto& p : grid_starts(pb))
       attempt(p);
@@ -480,8 +511,11 @@ LocatedEvent locate_event(const std::vector<EventReport>& reports_in,
     return ev;
   };
 
+  // Fewer measurements than unknowns (east, north, t0): nothing to solve.
+  const bool too_few = pb.residual_count() < 3;
   bool grid = false;
-  Solution sol = solve(pb, grid);
+  Solution sol;
+  if (!too_few) sol = solve(pb, grid);
   std::string method = grid ? "grid+lm" : "closed-form+lm";
   if (distinct_sensors(group) == 1) {
     const auto& r = reports[first];
@@ -532,7 +566,10 @@ LocatedEvent locate_event(const std::vector<EventReport>& reports_in,
       if (dof < 1 || distinct_sensors(trial.used) < 2) continue;
       Solution s = refine(trial, sol.x);
       bool g2 = false;
-      if (s.chi2 > gate_for(dof) || !s.observable) s = solve(trial, g2);
+      if (s.chi2 > gate_for(dof) || !s.observable) {
+        const Solution again = solve(trial, g2, /*allow_grid=*/false);
+        if (again.chi2 < s.chi2) s = again;
+      }
       if (!s.observable) continue;
       const double ratio = s.chi2 / gate_for(dof);
       if (ratio < best_ratio) {

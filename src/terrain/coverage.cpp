@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "picket/core/units.h"
 #include "picket/terrain/detection_model.h"
 
 namespace picket::terrain {
@@ -43,6 +44,24 @@ std::vector<Vec2> sample_polyline(const std::vector<Vec2>& pts, double step) {
   return out;
 }
 
+// SensorDef::covers for the sensor placed at `position` (which may differ from its site position
+// when masts stand on the terrain); the same tests, without copying the SensorDef per call.
+bool covers_from(const SensorDef& s, const Enu& position, const Enu& p) {
+  const Enu d = p - position;
+  const double horiz = d.head<2>().norm();
+  const double range = d.norm();
+  if (range < s.min_range_m || range > s.max_range_m) return false;
+  if (s.fov_h_rad < 2 * kPi - 1e-9) {
+    const double bearing = std::atan2(d.x(), d.y());
+    if (std::abs(wrap_pi(bearing - s.yaw_rad)) > s.fov_h_rad / 2) return false;
+  }
+  if (s.fov_v_rad < kPi - 1e-9) {
+    const double elev = std::atan2(d.z(), horiz);
+    if (std::abs(wrap_pi(elev - s.pitch_rad)) > s.fov_v_rad / 2) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 double refraction_for(const SensorDef& sensor, const TerrainConfig& config) {
@@ -63,9 +82,7 @@ double sensor_pd_at(const SensorDef& sensor, const Enu& position, const Terrain&
                     const Enu& target, double k, bool* in_view) {
   if (in_view) *in_view = false;
   if (!area_sensor(sensor)) return 0;
-  SensorDef placed = sensor;
-  placed.enu = position;
-  if (!placed.covers(target)) return 0;
+  if (!covers_from(sensor, position, target)) return 0;
   if (in_view) *in_view = true;
   const double pd = detection_probability(sensor, (target - position).norm());
   if (pd <= 0) return 0;

@@ -7,7 +7,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 "$picket" coverage "$src/examples/terrain-site.yaml" --out "$out/cov" --target-pd 0.9 \
-  --resolution 20 > "$out/stdout"
+  --resolution 40 > "$out/stdout"
 for f in coverage.tif coverage.png coverage_contours.geojson segments.csv segments.json; do
   [ -s "$out/cov/$f" ] || { echo "missing $f"; exit 1; }
 done

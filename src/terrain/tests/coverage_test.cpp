@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 
 #include "picket/core/site.h"
@@ -320,6 +321,42 @@ TEST(Coverage, MastHeightsAboveGround) {
   ASSERT_TRUE(r.ok());
   for (const auto& seg : r->segments)
     EXPECT_EQ(seg.sensors_full, seg.segment >= 9 ? 2 : 1);
+}
+
+}  // namespace
+}  // namespace picket::terrain
+
+namespace picket::terrain {
+namespace {
+
+TEST(Coverage, FieldOfViewAgreesWithTheSiteModel) {
+  // sensor_pd_at's in-view test must be SensorDef::covers for a sensor at its site position.
+  auto site = load_site_from_string(R"(name: fov
+origin: {lat: 45.5, lon: 7.5, alt: 300}
+sensors:
+  - id: cam
+    type: camera
+    position: {east: 10, north: -20, up: 6}
+    orientation: {yaw: 40, pitch: -8}
+    fov: {horizontal: 50, vertical: 20}
+    range: {min: 5, max: 300}
+)",
+                                    "fov.yaml");
+  ASSERT_TRUE(site.ok()) << site.error().message();
+  const SensorDef& cam = site->sensors[0];
+  const Terrain flat = Terrain::flat(site->frame, -100);  // far below: no masking
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> u(-350, 350), z(-60, 40);
+  int in = 0;
+  for (int i = 0; i < 5000; ++i) {
+    const Enu p(u(rng), u(rng), z(rng));
+    bool view = false;
+    const double pd = sensor_pd_at(cam, cam.enu, flat, p, 1.0, &view);
+    EXPECT_EQ(view, cam.covers(p)) << p.transpose();
+    EXPECT_EQ(pd > 0, cam.covers(p));
+    in += view ? 1 : 0;
+  }
+  EXPECT_GT(in, 50);
 }
 
 }  // namespace
