@@ -146,7 +146,8 @@ double signed_area(const std::vector<Vec2>& pts) {
 
 // --- Parsing --------------------------------------------------------------------------------
 
-// A point as [lat, lon(, alt)], {lat, lon(, alt)} or {east, north(, up)} (m from the origin).
+}  // namespace
+
 std::optional<Geodetic> parse_point(const ConfigNode& n, const LocalFrame& frame) {
   if (n.is_sequence()) {
     if (n.size() < 2 || n.size() > 3) {
@@ -184,6 +185,8 @@ std::optional<Geodetic> parse_point(const ConfigNode& n, const LocalFrame& frame
   const double alt = n.number("alt", 0, -500, 1e5);
   return Geodetic{lat, lon, alt};
 }
+
+namespace {
 
 std::vector<Geodetic> parse_points(const ConfigNode& list, const LocalFrame& frame) {
   std::vector<Geodetic> out;

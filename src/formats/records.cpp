@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -200,7 +201,18 @@ void append_string_field(std::string& out, std::string_view key, std::string_vie
   out += '"';
   out += key;
   out += "\":\"";
-  for (char c : v) {
+  // Most values need no escaping: copy runs of plain characters at once.
+  while (!v.empty()) {
+    std::size_t plain = 0;
+    while (plain < v.size() && static_cast<unsigned char>(v[plain]) >= 0x20 && v[plain] != '"' &&
+           v[plain] != '\\') {
+      ++plain;
+    }
+    out.append(v.data(), plain);
+    v.remove_prefix(plain);
+    if (v.empty()) break;
+    const char c = v.front();
+    v.remove_prefix(1);
     switch (c) {
       case '"':
         out += "\\\"";
@@ -218,11 +230,7 @@ void append_string_field(std::string& out, std::string_view key, std::string_vie
         out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
-        } else {
-          out += c;
-        }
+        fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
     }
   }
   out += '"';
@@ -230,11 +238,12 @@ void append_string_field(std::string& out, std::string_view key, std::string_vie
 
 // Fixed-point numbers without trailing zeros: "12.5", "3", "-0.25".
 void append_fixed(std::string& out, double v, int decimals) {
+  // std::to_chars with a precision is exact (correctly rounded, like printf) and several times
+  // faster than fmt's dynamic-precision path; the output is the same.
   char buf[64];
-  auto res = fmt::format_to_n(buf, sizeof buf - 1, "{:.{}f}", v, decimals);
-  std::size_t n = res.size < sizeof buf - 1 ? res.size : sizeof buf - 1;
-  std::string_view s(buf, n);
-  if (s.find('.') != std::string_view::npos) {
+  const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+  std::string_view s(buf, res.ec == std::errc() ? static_cast<std::size_t>(res.ptr - buf) : 0);
+  if (decimals > 0 && std::isfinite(v)) {  // then the text ends in '.' and `decimals` digits
     while (!s.empty() && s.back() == '0')
       s.remove_suffix(1);
     if (!s.empty() && s.back() == '.') s.remove_suffix(1);

@@ -141,6 +141,11 @@ struct Site {
   std::unordered_map<std::string, int> sensor_by_id;
 };
 
+// Reads a point in any of the site file's forms: [lat, lon(, alt)], {lat, lon(, alt)} or
+// {east, north(, up)} (metres from `frame`'s origin). Problems are recorded on `n` (file, line,
+// field); nothing is returned then. Used by other layers' configuration files (scenarios).
+std::optional<Geodetic> parse_point(const ConfigNode& n, const LocalFrame& frame);
+
 // Loads and validates a site file. On failure the Error lists every problem found.
 Result<Site> load_site(const std::string& path);
 Result<Site> load_site_from_string(const std::string& yaml, const std::string& file_name);
