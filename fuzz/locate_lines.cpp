@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "picket/core/site.h"
+#include "picket/formats/point_reports.h"
 #include "picket/locate/point_event.h"
 #include "picket/locate/pose_feed.h"
 #include "picket/locate/report_io.h"
@@ -49,7 +50,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (end == std::string_view::npos) end = text.size();
     const std::string_view line = text.substr(start, end - start);
     auto r = locate::parse_event_report(line, site());
-    if (r) reports.push_back(std::move(*r));
+    if (r) {
+      // What we write we must read back, the same.
+      std::string out;
+      formats::append_point_report(out, *r);
+      out.pop_back();
+      auto again = formats::parse_point_report(out, site());
+      if (!again || again->sensor != r->sensor || again->signal != r->signal) __builtin_trap();
+      reports.push_back(std::move(*r));
+    }
     (void)locate::parse_pose_sample(line, site(), locate::PoseSigma{});
     start = end + 1;
   }

@@ -353,3 +353,22 @@ TEST(PoseFeed, ParsesLinesAndNamesBadFields) {
 
 }  // namespace
 }  // namespace picket::locate
+
+namespace picket::locate {
+namespace {
+
+TEST(Pointing, GimbalTowardsPointsTheBoresight) {
+  const PinholeCamera cam = PinholeCamera::from_fov(1280, 720, deg2rad(20));
+  std::mt19937 rng(12);
+  std::uniform_real_distribution<double> a(-kPi, kPi), s(-0.2, 0.2), down(-1.4, 0.3);
+  for (int i = 0; i < 200; ++i) {
+    const Attitude att{a(rng), s(rng), s(rng)};
+    const double az = a(rng), el = down(rng);
+    const Enu dir(std::sin(az) * std::cos(el), std::cos(az) * std::cos(el), std::sin(el));
+    const Gimbal g = gimbal_towards(att, dir);
+    EXPECT_TRUE(pixel_ray(att, g, cam, cam.cx, cam.cy).isApprox(dir, 1e-9));
+  }
+}
+
+}  // namespace
+}  // namespace picket::locate

@@ -33,6 +33,7 @@
 #include "picket/core/geo.h"
 #include "picket/core/result.h"
 #include "picket/core/site.h"
+#include "picket/formats/point_reports.h"
 #include "picket/terrain/terrain.h"
 
 namespace picket::locate {
@@ -40,24 +41,9 @@ namespace picket::locate {
 // Speed of sound in dry air at `celsius` (m/s): 331.3 sqrt(1 + T/273.15).
 double speed_of_sound(double celsius);
 
-enum class Signal : std::uint8_t { sound, light };
-
-// One sensor's report of an impulsive event.
-struct EventReport {
-  double t = 0;  // Unix seconds: when the sound arrived, or when the light was seen
-  std::string sensor;
-  Signal signal = Signal::sound;
-  std::optional<double> sigma_t;  // s; default from the sensor (locate config)
-  std::optional<double> bearing;  // rad, clockwise from north
-  std::optional<double> sigma_bearing;
-  std::optional<double> elevation;  // rad above the sensor's horizontal
-  std::optional<double> sigma_elevation;
-  std::optional<Enu> position;        // the sensor's position at the time (moving sensors)
-  std::optional<double> temperature;  // air temperature, degrees Celsius
-  std::string kind;                   // free text: "flash", "blast", "gunshot", "launch"
-  std::string id;                     // the report's own id, if any
-  std::size_t line = 0;               // line in the input file (for messages)
-};
+using formats::Signal;
+// One sensor's report of an impulsive event (formats/point_reports.h).
+using EventReport = formats::PointReport;
 
 // The `locate:` section of a site file.
 struct LocateConfig {

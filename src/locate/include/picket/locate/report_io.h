@@ -1,8 +1,5 @@
-// JSON Lines forms of point-event reports (input) and located events (output), docs/formats.md.
-//
-// parse_event_report turns one line into a report or says which field is wrong; the site gives
-// the sensor's type (the default signal: acoustic sensors hear sound, the others see light) and
-// the frame for positions given as lat/lon. append_located_event writes one event line.
+// JSON Lines forms of point-event reports (input; the record is formats/point_reports.h) and of
+// located events (output), docs/formats.md.
 #pragma once
 
 #include <string>
@@ -11,11 +8,14 @@
 
 #include "picket/core/result.h"
 #include "picket/core/site.h"
+#include "picket/formats/point_reports.h"
 #include "picket/locate/point_event.h"
 
 namespace picket::locate {
 
-Result<EventReport> parse_event_report(std::string_view line, const Site& site);
+inline Result<EventReport> parse_event_report(std::string_view line, const Site& site) {
+  return formats::parse_point_report(line, site);
+}
 
 // One event line (with '\n'). `reports` are the reports the event's indices refer to.
 void append_located_event(std::string& out, const LocatedEvent& event,
