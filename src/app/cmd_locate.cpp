@@ -98,8 +98,14 @@ int run_locate(const LocateCliOptions& o) {
     fmt::print(stderr, "picket: {}\n", c.error().message());
     return kExitFailure;
   }
-  fmt::print("{} reports -> {} events (speed of sound {:.1f} m/s at {:g} C)\n", reports.size(),
-             events.size(), locate::speed_of_sound(cfg->temperature_c), cfg->temperature_c);
+  std::size_t with_temperature = 0;
+  for (const auto& r : reports)
+    with_temperature += r.temperature ? 1 : 0;
+  fmt::print("{} reports -> {} events (speed of sound {:.1f} m/s at {:g} C{})\n", reports.size(),
+             events.size(), locate::speed_of_sound(cfg->temperature_c), cfg->temperature_c,
+             with_temperature
+                 ? fmt::format("; {} reports give their own temperature", with_temperature)
+                 : "");
   for (const auto& [q, n] : by_quality)
     fmt::print("  {:<16} {}\n", q, n);
   if (rejected > 0) fmt::print("  reports rejected as outliers: {}\n", rejected);

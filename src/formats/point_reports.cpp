@@ -126,12 +126,13 @@ void append_point_report(std::string& out, const PointReport& r) {
   j["t"] = std::round(r.t * 1e6) / 1e6;
   j["sensor"] = r.sensor;
   j["signal"] = r.signal == Signal::sound ? "sound" : "light";
-  // Sigmas unrounded (shortest exact form): a tiny sigma must not round to zero.
-  if (r.sigma_t) j["sigma_t"] = *r.sigma_t;
+  // Sigmas to six significant digits: short, and a tiny sigma never rounds to zero.
+  auto sig6 = [](double v) { return std::stod(fmt::format("{:.6g}", v)); };
+  if (r.sigma_t) j["sigma_t"] = sig6(*r.sigma_t);
   if (r.bearing) j["bearing"] = r4(rad2deg(wrap_2pi(*r.bearing)));
-  if (r.sigma_bearing) j["sigma_bearing"] = rad2deg(*r.sigma_bearing);
+  if (r.sigma_bearing) j["sigma_bearing"] = sig6(rad2deg(*r.sigma_bearing));
   if (r.elevation) j["elevation"] = r4(rad2deg(*r.elevation));
-  if (r.sigma_elevation) j["sigma_elevation"] = rad2deg(*r.sigma_elevation);
+  if (r.sigma_elevation) j["sigma_elevation"] = sig6(rad2deg(*r.sigma_elevation));
   if (r.position) {
     j["east"] = r3(r.position->x());
     j["north"] = r3(r.position->y());
@@ -140,6 +141,21 @@ void append_point_report(std::string& out, const PointReport& r) {
   if (r.temperature) j["temperature"] = std::round(*r.temperature * 100) / 100;
   if (!r.kind.empty()) j["kind"] = r.kind;
   if (!r.id.empty()) j["id"] = r.id;
+  out += j.dump();
+  out += '\n';
+}
+
+void append_point_truth(std::string& out, const PointTruth& p, const LocalFrame& frame) {
+  nlohmann::ordered_json j;
+  j["t"] = std::round(p.t * 1e6) / 1e6;
+  j["id"] = p.id;
+  j["kind"] = p.kind;
+  j["east"] = r3(p.position.x());
+  j["north"] = r3(p.position.y());
+  j["up"] = r3(p.position.z());
+  const Geodetic g = frame.to_geodetic(p.position);
+  j["lat"] = std::round(g.lat_deg * 1e8) / 1e8;
+  j["lon"] = std::round(g.lon_deg * 1e8) / 1e8;
   out += j.dump();
   out += '\n';
 }

@@ -41,4 +41,14 @@ struct PointReport {
 Result<PointReport> parse_point_report(std::string_view line, const Site& site);
 void append_point_report(std::string& out, const PointReport& r);
 
+// What really happened (the simulator's point-event truth, docs/formats.md).
+struct PointTruth {
+  double t = 0;  // Unix seconds
+  std::string id;
+  std::string kind;
+  Enu position = Enu::Zero();
+};
+// One truth line with '\n'; lat/lon through `frame`.
+void append_point_truth(std::string& out, const PointTruth& p, const LocalFrame& frame);
+
 }  // namespace picket::formats
