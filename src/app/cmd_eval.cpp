@@ -31,6 +31,26 @@ void add_eval_command(CLI::App& app, Action& run) {
   auto* events = cmd->add_option("--events", o->events, "Truth events (JSON Lines)");
   auto* alarms = cmd->add_option("--alarms", o->alarms, "Alarms (JSON Lines)");
   cmd->add_option("--site", o->site, "Site file (for alarm rates per km of fence and per zone)");
+  cmd->add_option("--before", o->alarm_before_s,
+                  "Alarms: seconds an alarm may precede the truth event (default 10)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--window", o->alarm_window_s,
+                  "Alarms: seconds an alarm may follow the truth event (default 30)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--distance", o->alarm_distance_m,
+                  "Alarms: metres between alarm and truth event (default 50)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--priority", o->alarm_priority,
+                  "Alarms: least priority that counts as a detection (default high)");
+  cmd->add_option("--threshold", o->alarm_threshold,
+                  "Alarms: least alarm score (confirmation) that counts (default 0)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--duration", o->duration_s,
+                  "Alarms: observed seconds for the rates (default: the span of the data)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--zones", o->protected_zones,
+                  "Alarms: zones whose entry is an intrusion (default: the site's zone_entry "
+                  "rules)");
   cmd->add_option("--plot", o->plot, "Also draw the metrics to this PNG or SVG file");
   truth->needs(tracks);
   tracks->needs(truth);

@@ -8,6 +8,8 @@
 #include "commands.h"
 #include "picket/core/site.h"
 #include "picket/formats/geojson.h"
+#include "picket/rules/config.h"
+#include "picket/store/store.h"
 
 namespace picket::app {
 
@@ -39,6 +41,23 @@ int run_site(const SiteOptions& o) {
     ++by_type[std::string(to_string(s.type))];
   for (const auto& [type, n] : by_type)
     fmt::print("  sensors  {:<16} {:>8}\n", type, n);
+  // The sections of the alarm rules and the store are checked here too, so that a site that
+  // `picket replay` or `picket run` would refuse is refused now.
+  auto rules = rules::load_rules(*site);
+  if (!rules) {
+    fmt::print(stderr, "picket: invalid rules or policy\n{}\n", rules.error().message());
+    return kExitUsage;
+  }
+  if (auto store = store::read_store_options(*site); !store) {
+    fmt::print(stderr, "picket: invalid store section\n{}\n", store.error().message());
+    return kExitUsage;
+  }
+  std::map<std::string, int> by_rule;
+  for (const auto& r : rules->rules)
+    ++by_rule[std::string(rules::to_string(r.type))];
+  for (const auto& [type, n] : by_rule)
+    fmt::print("  rules    {:<16} {:>8}\n", type, n);
+  fmt::print("  policy   time zone {}\n", rules->policy.timezone.name());
   if (!o.geojson.empty()) {
     std::ofstream out(o.geojson);
     out << formats::site_geojson(*site, 1) << '\n';

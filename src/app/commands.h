@@ -16,7 +16,10 @@ using Action = std::function<int()>;
 
 void add_site_command(CLI::App& app, Action& run);
 void add_eval_command(CLI::App& app, Action& run);
+void add_store_command(CLI::App& app, Action& run);
 void add_simulate_command(CLI::App& app, Action& run);
+void add_track_command(CLI::App& app, Action& run);
+void add_scene_command(CLI::App& app, Action& run);
 void add_mot_command(CLI::App& app, Action& run);
 void add_coverage_command(CLI::App& app, Action& run);
 void add_locate_command(CLI::App& app, Action& run);

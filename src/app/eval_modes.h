@@ -23,6 +23,13 @@ struct EvalOptions {
   std::string events;
   std::string alarms;
   std::string site;
+  double alarm_before_s = 10;                // an alarm may precede the event by this much
+  double alarm_window_s = 30;                // ... and follow it by at most this much
+  double alarm_distance_m = 50;              // alarm position within this distance of the event
+  std::string alarm_priority = "high";       // the least priority that counts as a detection
+  double alarm_threshold = 0;                // the least alarm score that counts
+  double duration_s = 0;                     // observed time; 0: the span of the data
+  std::vector<std::string> protected_zones;  // zone entries that are intrusions
   // common
   std::string plot;  // PNG or SVG of the metrics over time
 };

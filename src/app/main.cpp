@@ -19,7 +19,10 @@ int main(int argc, char** argv) {
   Action run;
   add_site_command(app, run);
   add_eval_command(app, run);
+  add_store_command(app, run);
   add_simulate_command(app, run);
+  add_track_command(app, run);
+  add_scene_command(app, run);
   add_mot_command(app, run);
   add_coverage_command(app, run);
   add_locate_command(app, run);

@@ -135,6 +135,12 @@ struct TrackState {
   ClassProbabilities class_probs{};
   std::vector<std::string> sensors;  // sensors that contributed recently
   double first_t = 0;                // time of the first detection
+  double existence = 0;              // probability that the target exists, 0..1
+  // Provenance: the detection behind this update, as the reference its producer gave it (for
+  // `picket track`, its line number in the detections file), and its sensor. 0 and empty when
+  // no detection caused the update (a status change: coasting, deletion).
+  std::uint64_t detection = 0;
+  std::string detection_sensor;
 };
 
 }  // namespace picket
