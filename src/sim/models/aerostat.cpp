@@ -107,7 +107,6 @@ TargetClass draw_class(Rng& rng, const ClassProbabilities& row) {
 
 AerostatModel::AerostatModel(const ModelContext& ctx)
     : SensorModel(ctx.def, ctx.index),
-      sc_(ctx.scenario),
       spec_(ctx.settings.aerostat),
       tether_(ctx.settings.aerostat, Enu(ctx.def.enu.x(), ctx.def.enu.y(), 0),
               std::max(ctx.def.enu.z(), 1.0), stream_seed(ctx.seed, ctx.def.id, "tether")),

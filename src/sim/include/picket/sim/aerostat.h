@@ -104,7 +104,6 @@ class AerostatModel final : public SensorModel {
   Enu ground_point(const Enu& from, const Eigen::Matrix3d& r_cam, double u, double v,
                    bool& hit) const;
 
-  const Scenario& sc_;
   AerostatSimSpec spec_;
   TetherModel tether_;
   double focal_;
