@@ -24,5 +24,6 @@ void add_mot_command(CLI::App& app, Action& run);
 void add_coverage_command(CLI::App& app, Action& run);
 void add_locate_command(CLI::App& app, Action& run);
 void add_geolocate_command(CLI::App& app, Action& run);
+void add_run_command(CLI::App& app, Action& run);
 
 }  // namespace picket::app

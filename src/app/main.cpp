@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_coverage_command(app, run);
   add_locate_command(app, run);
   add_geolocate_command(app, run);
+  add_run_command(app, run);
 
   try {
     app.parse(argc, argv);
