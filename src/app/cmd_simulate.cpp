@@ -11,9 +11,11 @@
 #include "commands.h"
 #include "picket/core/time.h"
 #include "picket/formats/jsonl.h"
+#include "picket/formats/point_reports.h"
 #include "picket/formats/records.h"
 #include "picket/sim/engine.h"
 #include "picket/sim/scenario.h"
+#include "picket/sim/wide_area.h"
 #include "progress.h"
 
 namespace picket::app {
@@ -149,6 +151,7 @@ void print_summary(const SimulateOptions& o, const sim::Scenario& sc, const sim:
     if (!model) {
       fmt::print("    {:<12} {:<8} {}\n", def.id, to_string(def.type),
                  i < sc.sensors.size() && !sc.sensors[i].enabled ? "disabled in the scenario"
+                 : def.type == SensorType::acoustic              ? "point events only (below)"
                                                                  : "no simulation model yet");
       continue;
     }
@@ -185,6 +188,42 @@ void print_summary(const SimulateOptions& o, const sim::Scenario& sc, const sim:
   }
   fmt::print("  took         {:.1f} s ({:.0f} simulated seconds per second)\n", wall_s,
              wall_s > 0 ? sc.duration_s / wall_s : 0.0);
+}
+
+// Point events (wide_area.h): every sensor's report to DIR/reports.jsonl (the input of `picket
+// locate`) and what happened to DIR/point_truth.jsonl.
+int write_point_events(const SimulateOptions& o, const sim::Scenario& sc, std::uint64_t seed) {
+  if (sc.point_events.empty()) return kExitOk;
+  const auto pe = sim::simulate_point_events(sc, seed);
+  std::map<std::string, int> by_sensor;
+  for (const auto& r : pe.reports)
+    ++by_sensor[r.sensor];
+  fmt::print("  point events {} ({} reports", pe.truth.size(), pe.reports.size());
+  for (const auto& [id, n] : by_sensor)
+    fmt::print(", {} {}", id, n);
+  fmt::print(")\n");
+  if (o.dry_run) return kExitOk;
+  auto write = [&](const std::string& name, const std::string& text) {
+    auto w = formats::JsonlWriter::create(o.out + "/" + name);
+    if (!w) {
+      fmt::print(stderr, "picket: {}\n", w.error().message());
+      return false;
+    }
+    w->write(text);
+    if (Status st = w->close(); !st) {
+      fmt::print(stderr, "picket: writing {} failed: {}\n", name, st.error().message());
+      return false;
+    }
+    return true;
+  };
+  std::string reports, truth;
+  for (const auto& r : pe.reports)
+    formats::append_point_report(reports, r);
+  for (const auto& t : pe.truth)
+    formats::append_point_truth(truth, t, sc.site.frame);
+  if (!write("reports.jsonl", reports) || !write("point_truth.jsonl", truth)) return kExitFailure;
+  fmt::print("  written      {0}/reports.jsonl, {0}/point_truth.jsonl\n", o.out);
+  return kExitOk;
 }
 
 int run_simulate(const SimulateOptions& o) {
@@ -230,6 +269,7 @@ int run_simulate(const SimulateOptions& o) {
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   print_summary(o, *scenario, simulator, *sink, seed, wall);
+  if (int rc = write_point_events(o, *scenario, seed); rc != kExitOk) return rc;
   return kExitOk;
 }
 
@@ -240,7 +280,8 @@ void add_simulate_command(CLI::App& app, Action& run) {
   auto* cmd = app.add_subcommand(
       "simulate",
       "Simulate a scenario (movers and nuisances on a site) and write what the sensors report\n"
-      "and what really happened: DIR/detections.jsonl, DIR/truth.jsonl, DIR/events.jsonl.\n"
+      "and what really happened: DIR/detections.jsonl, DIR/truth.jsonl, DIR/events.jsonl\n"
+      "(and, with point events, DIR/reports.jsonl and DIR/point_truth.jsonl).\n"
       "The scenario format is in docs/scenario-format.md; the models in docs/sim.md.");
   cmd->add_option("SCENARIO", o->scenario, "Scenario file (YAML)")->required();
   auto* out = cmd->add_option("-o,--out", o->out, "Output directory (created if missing)");

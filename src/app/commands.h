@@ -25,6 +25,9 @@ void add_replay_command(CLI::App& app, Action& run);
 void add_asterix_command(CLI::App& app, Action& run);
 void add_adsb_command(CLI::App& app, Action& run);
 void add_video_command(CLI::App& app, Action& run);
+void add_coverage_command(CLI::App& app, Action& run);
+void add_locate_command(CLI::App& app, Action& run);
+void add_geolocate_command(CLI::App& app, Action& run);
 void add_run_command(CLI::App& app, Action& run);
 
 }  // namespace picket::app

@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   add_asterix_command(app, run);
   add_adsb_command(app, run);
   add_video_command(app, run);
+  add_coverage_command(app, run);
+  add_locate_command(app, run);
+  add_geolocate_command(app, run);
   add_run_command(app, run);
 
   try {

@@ -11,6 +11,7 @@
 #include "picket/core/time.h"
 #include "picket/core/units.h"
 #include "picket/sim/random.h"
+#include "picket/sim/wide_area.h"
 
 namespace picket::sim {
 
@@ -376,8 +377,13 @@ struct Loader {
         s.error(fmt::format("unknown sensor '{}' (not in the site file)", id));
         continue;
       }
-      if (!s.expect_keys({"enabled", "doppler", "doppler_noise", "pfa"})) continue;
       SensorSimSpec& spec = sc.sensors[static_cast<size_t>(i)];
+      const SensorType type = sc.site.sensors[static_cast<size_t>(i)].type;
+      if (type == SensorType::aerostat || type == SensorType::acoustic) {
+        read_wide_area_sensor(s, type, sc.site, spec);  // wide_area.cpp
+        continue;
+      }
+      if (!s.expect_keys({"enabled", "doppler", "doppler_noise", "pfa"})) continue;
       const bool radar = sc.site.sensors[static_cast<size_t>(i)].type == SensorType::radar;
       spec.enabled = s.boolean("enabled", true);
       for (const char* key : {"doppler", "doppler_noise", "pfa"}) {
@@ -395,7 +401,7 @@ struct Loader {
       return;
     }
     root.expect_keys({"site", "description", "start", "duration", "truth_rate", "seed", "sensors",
-                      "movers", "nuisances"});
+                      "movers", "nuisances", "temperature", "roads", "point_events"});
     sc.file = root.file();
     sc.description = root.string("description", "");
     const std::string site = root.required_string("site");
@@ -432,6 +438,13 @@ struct Loader {
       read_mover(m);
     for (const auto& n : root["nuisances"].items()) {
       if (n.expect_map()) read_nuisance(n);
+    }
+    // Wide-area additions (wide_area.cpp).
+    sc.temperature_c = root.number("temperature", 15, -60, 60);
+    if (site_ok) {
+      read_roads(root["roads"], sc,
+                 [this](const ConfigNode& n, const std::string& id) { unique_id(n, id); });
+      read_point_events(root["point_events"], sc);
     }
   }
 };

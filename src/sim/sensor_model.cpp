@@ -1,6 +1,7 @@
 #include "picket/sim/sensor_model.h"
 
 #include "picket/sim/adsb.h"
+#include "picket/sim/aerostat.h"
 #include "picket/sim/camera.h"
 #include "picket/sim/fence_sensor.h"
 #include "picket/sim/radar.h"
@@ -19,8 +20,9 @@ std::unique_ptr<SensorModel> make_sensor_model(const ModelContext& ctx) {
     case SensorType::adsb:
       return std::make_unique<AdsbModel>(ctx);
     case SensorType::aerostat:
+      return std::make_unique<AerostatModel>(ctx);
     case SensorType::acoustic:
-      return nullptr;  // not modelled yet
+      return nullptr;  // acoustic sensors report point events only (wide_area.h)
   }
   return nullptr;
 }

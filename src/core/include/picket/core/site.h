@@ -151,7 +151,8 @@ Result<Site> load_site(const std::string& path);
 Result<Site> load_site_from_string(const std::string& yaml, const std::string& file_name);
 
 // Top-level keys a site file may hold besides the core ones; each belongs to a layer.
-inline constexpr std::string_view kSiteSections[] = {
-    "tracker", "rules", "policy", "store", "server", "terrain", "cameras", "airspace", "outputs"};
+inline constexpr std::string_view kSiteSections[] = {"tracker", "rules",   "policy",  "store",
+                                                     "server",  "terrain", "cameras", "airspace",
+                                                     "outputs", "locate"};
 
 }  // namespace picket

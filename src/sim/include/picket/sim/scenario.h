@@ -21,6 +21,7 @@
 #include "picket/core/result.h"
 #include "picket/core/site.h"
 #include "picket/core/types.h"
+#include "picket/sim/wide_area_spec.h"
 
 namespace picket::sim {
 
@@ -131,6 +132,8 @@ struct SensorSimSpec {
   bool doppler = true;             // radars: report radial speed
   double doppler_noise_mps = 0.2;  // radars: standard deviation of the reported radial speed
   double pfa = 1e-6;               // radars: detector false-alarm probability per cell (Pd model)
+  AerostatSimSpec aerostat;        // aerostats (wide_area_spec.h)
+  AcousticSimSpec acoustic;        // acoustic sensors
 };
 
 struct Scenario {
@@ -145,7 +148,10 @@ struct Scenario {
   std::vector<WindSpec> winds;
   std::vector<RainSpec> rains;
   std::vector<FlockSpec> flocks;
-  std::vector<SensorSimSpec> sensors;  // one per site sensor, same order
+  std::vector<SensorSimSpec> sensors;        // one per site sensor, same order
+  double temperature_c = 15;                 // air temperature (speed of sound)
+  std::vector<PointEventSpec> point_events;  // in time order
+  std::vector<RoadSpec> roads;               // their vehicles are in `movers`
 };
 
 // Loads and validates a scenario file and the site file it names (relative to the scenario).
