@@ -21,5 +21,6 @@ void add_simulate_command(CLI::App& app, Action& run);
 void add_track_command(CLI::App& app, Action& run);
 void add_scene_command(CLI::App& app, Action& run);
 void add_mot_command(CLI::App& app, Action& run);
+void add_run_command(CLI::App& app, Action& run);
 
 }  // namespace picket::app

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_track_command(app, run);
   add_scene_command(app, run);
   add_mot_command(app, run);
+  add_run_command(app, run);
 
   try {
     app.parse(argc, argv);

@@ -1185,6 +1185,62 @@ Result<std::uint64_t> Store::max_alarm_id() {
   });
 }
 
+Result<std::uint64_t> Store::max_alarm_id_below(std::uint64_t limit) {
+  return impl_->read([&]() -> Result<std::uint64_t> {
+    Stmt st(impl_->r, "SELECT coalesce(max(id), 0) FROM alarms WHERE id < ?");
+    if (!st.ok()) return impl_->read_error("reading alarms");
+    st.bind(1, limit);
+    if (st.step() != SQLITE_ROW) return impl_->read_error("reading alarms");
+    return static_cast<std::uint64_t>(st.integer(0));
+  });
+}
+
+namespace {
+TrackRow track_row(const Stmt& st) {
+  TrackRow r;
+  r.track = static_cast<std::uint64_t>(st.integer(0));
+  r.t = st.real(1);
+  r.east = st.real(2);
+  r.north = st.real(3);
+  r.up = st.real(4);
+  r.ve = st.real(5);
+  r.vn = st.real(6);
+  r.vu = st.real(7);
+  r.status = static_cast<TrackStatus>(std::clamp<std::int64_t>(st.integer(8), 0, 3));
+  r.cls = static_cast<TargetClass>(std::clamp<std::int64_t>(st.integer(9), 0, kNumClasses - 1));
+  r.class_p = st.real(10);
+  r.air = st.integer(11) != 0;
+  return r;
+}
+}  // namespace
+
+Result<std::vector<TrackRow>> Store::tracks_between(double from, double to, int limit) {
+  return impl_->read([&]() -> Result<std::vector<TrackRow>> {
+    Stmt st(impl_->r,
+            "SELECT track, t, east, north, up, ve, vn, vu, status, class, class_p, air FROM "
+            "track_history WHERE t >= ? AND t <= ? ORDER BY t, id LIMIT ?");
+    if (!st.ok()) return impl_->read_error("reading track history");
+    st.bind(1, from);
+    st.bind(2, to);
+    st.bind(3, limit);
+    std::vector<TrackRow> out;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW)
+      out.push_back(track_row(st));
+    if (rc != SQLITE_DONE) return impl_->read_error("reading track history");
+    return out;
+  });
+}
+
+Result<std::optional<std::pair<double, double>>> Store::track_history_range() {
+  return impl_->read([&]() -> Result<std::optional<std::pair<double, double>>> {
+    Stmt st(impl_->r, "SELECT min(t), max(t), count(*) FROM track_history");
+    if (!st.ok() || st.step() != SQLITE_ROW) return impl_->read_error("reading track history");
+    if (st.integer(2) == 0) return std::optional<std::pair<double, double>>();
+    return std::optional<std::pair<double, double>>(std::make_pair(st.real(0), st.real(1)));
+  });
+}
+
 Status Store::clear_bulk() {
   return impl_->read([&]() -> Status {
     return exec(impl_->r, impl_->opt.path,

@@ -22,7 +22,7 @@ export const PICKET = resolve(repo, process.env.PICKET_BINARY ?? 'build/release/
 export const SITE = resolve(repo, process.env.PICKET_BROWSER_SITE ?? 'examples/demo-site.yaml');
 export const SCENARIO = resolve(
   repo,
-  process.env.PICKET_BROWSER_SCENARIO ?? 'examples/scenarios/quiet-night.yaml',
+  process.env.PICKET_BROWSER_SCENARIO ?? 'examples/scenarios/south-climb.yaml',
 );
 
 export async function startDaemon() {

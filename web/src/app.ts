@@ -59,6 +59,7 @@ export class ConsoleApp {
   private tab: Tab = 'alarms';
   private selectedAlarm: number | null = null;
   private detail: AlarmDetail | null = null;
+  private detailRequest = 0;
   private pending: Changes = emptyChanges();
   private renderScheduled = false;
   private resolvedHistory: Alarm[] = [];
@@ -449,14 +450,18 @@ export class ConsoleApp {
         b.classList.toggle('active', b.dataset.tab === 'alarms'),
       );
     }
+    // Several loads may be in flight (an action's answer, a stream change): only the newest
+    // request may render, so an older answer arriving late never replaces a newer state.
+    const request = ++this.detailRequest;
     let d: AlarmDetail;
     try {
       d = await this.api.alarm(id);
     } catch (e) {
-      this.toast(`Cannot load alarm ${id}: ${(e as Error).message}`);
+      if (request === this.detailRequest) this.toast(`Cannot load alarm ${id}: ${(e as Error).message}`);
       return;
     }
-    if (this.selectedAlarm !== id) return;
+    if (this.selectedAlarm !== id || request !== this.detailRequest) return;
+    if (this.detail && this.detail.alarm.id === id && d.alarm.t_updated < this.detail.alarm.t_updated) return;
     this.detail = d;
     this.renderDetail(d);
     this.alarmLayer.update(this.mode === 'live' ? this.state.alarms.values() : [], id);

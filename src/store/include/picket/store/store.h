@@ -176,6 +176,12 @@ class Store {
   Result<std::vector<DetectionRow>> detections(double from, double to);
   Result<std::vector<AuditRow>> audit_log(int limit);
   Result<std::uint64_t> max_alarm_id();
+  // The largest alarm id below `limit` (0 if none): id ranges can be kept apart this way.
+  Result<std::uint64_t> max_alarm_id_below(std::uint64_t limit);
+  // Track rows of every track with from <= t <= to, in time order, at most `limit` rows.
+  Result<std::vector<TrackRow>> tracks_between(double from, double to, int limit = 1'000'000);
+  // The earliest and latest time of the stored track history; nothing when it is empty.
+  Result<std::optional<std::pair<double, double>>> track_history_range();
   // Deletes every track-history, detection and sensor-status row (alarms and the audit trail
   // stay): a replay that restarts writes them again. Call before putting new rows.
   Status clear_bulk();
