@@ -100,12 +100,14 @@ Result<TrackerParams> parse_params(const ConfigNode* section) {
 
   if (auto n = root["existence"]; n.present()) {
     n.expect_keys({"new_targets_per_km2_h", "initial_target_density", "min_clutter_per_km2_scan",
-                   "confirm", "delete", "tentative_delete_ratio", "mean_lifetime"});
+                   "clutter_memory", "confirm", "delete", "tentative_delete_ratio",
+                   "mean_lifetime"});
     p.new_targets_per_km2_h = n.number("new_targets_per_km2_h", p.new_targets_per_km2_h, 0, 1e9);
     p.initial_target_density_km2 =
         n.number("initial_target_density", p.initial_target_density_km2, 0, 1e9);
     p.min_clutter_per_km2_scan =
         n.number("min_clutter_per_km2_scan", p.min_clutter_per_km2_scan, 1e-9, 1e9);
+    p.clutter_memory_s = n.number("clutter_memory", p.clutter_memory_s, 0, 86400);
     p.confirm_existence = n.number("confirm", p.confirm_existence, 0.01, 0.999999);
     p.delete_existence = n.number("delete", p.delete_existence, 1e-9, 0.99);
     p.tentative_delete_ratio =

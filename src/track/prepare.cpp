@@ -48,6 +48,7 @@ SensorModel make_sensor_model(const SensorDef& def, int index, const Site& site,
   }
   const double per_scan = def.false_alarm_rate / 3600.0 * s.scan_period;
   s.clutter_per_m2 = std::max(per_scan / area, p.min_clutter_per_km2_scan / 1e6);
+  s.area = area;
   return s;
 }
 

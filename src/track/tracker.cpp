@@ -147,6 +147,10 @@ struct SensorState {
   std::int64_t last_scan = std::numeric_limits<std::int64_t>::min();
   std::vector<double> scan_times;  // starts of this sensor's scans in the current epoch
   double undetected = 0;           // density of undetected targets in its coverage, per m^2
+  // Clutter density measured from the data (per m^2 per scan): an exponential moving average of
+  // the reports per scan that no track took, over the coverage (a clutter map of one cell).
+  double clutter_est = 0;
+  double scan_unassociated = 0;  // reports of the current scan that no track took
 };
 
 struct Pending {
@@ -235,6 +239,7 @@ struct Tracker::Impl {
       stats.sensors[i].id = site.sensors[i].id;
       SensorState st;
       const double pd = std::max(site.sensors[i].pd, 1e-3);
+      st.clutter_est = sensors.back().clutter_per_m2;
       st.undetected = p.initial_target_density_km2 > 0
                           ? p.initial_target_density_km2 / 1e6
                           : birth_per_m2_s * sensors.back().scan_period / pd;
@@ -460,10 +465,18 @@ struct Tracker::Impl {
     return std::clamp(sensors[static_cast<size_t>(sensor)].def.pd, 1e-3, 0.999);
   }
 
+  // Clutter density at a sensor's reports, per m^2 per scan: the declared one, or the measured
+  // one when that is higher (rain: weather the site file cannot declare). Measured only for
+  // sensors that scan an area (radars, cameras): a fence report is evidence for a track at its
+  // segment, and wind alarms elsewhere on the fence say nothing about it.
+  double clutter_of(int sensor) const {
+    return std::max(sensors[static_cast<size_t>(sensor)].clutter_per_m2,
+                    ss[static_cast<size_t>(sensor)].clutter_est);
+  }
+
   // Density of clutter plus undetected targets (times Pd) at a detection, per m^2.
   double lambda_xy(int sensor) const {
-    return sensors[static_cast<size_t>(sensor)].clutter_per_m2 +
-           pd_of(sensor) * ss[static_cast<size_t>(sensor)].undetected;
+    return clutter_of(sensor) + pd_of(sensor) * ss[static_cast<size_t>(sensor)].undetected;
   }
 
   void process_batch() {
@@ -496,8 +509,19 @@ struct Tracker::Impl {
       if (k != st.last_scan) {
         // The previous scan detected a fraction Pd of the undetected targets (PMBM's Poisson
         // component, reduced to one density per sensor), and new ones were born since.
-        if (st.last_scan != std::numeric_limits<std::int64_t>::min())
+        if (st.last_scan != std::numeric_limits<std::int64_t>::min()) {
           st.undetected = st.undetected * (1 - pd) + birth_per_m2_s * sm.scan_period;
+          // The finished scan's unassociated reports join the measured clutter density (scans
+          // without any report since count as empty ones).
+          if (p.clutter_memory_s > 0 && sm.reports_misses) {
+            const double keep = std::exp(-sm.scan_period / p.clutter_memory_s);
+            const double empty =
+                static_cast<double>(std::min<std::int64_t>(k - st.last_scan - 1, 10000));
+            st.clutter_est = keep * st.clutter_est + (1 - keep) * st.scan_unassociated / sm.area;
+            if (empty > 0) st.clutter_est *= std::pow(keep, empty);
+          }
+        }
+        st.scan_unassociated = 0;
         st.last_scan = k;
         st.scan_times.push_back(t);
       }
@@ -586,6 +610,7 @@ struct Tracker::Impl {
         ++sc.associated;
         continue;
       }
+      st.scan_unassociated += 1;
       const bool free = p.association == Association::gnn || det_free[j] > 0.5;
       if (!free || !sm.def.can_start_tracks || (near_confirmed[j] && !p.spawn_near_confirmed)) {
         ++sc.unassociated;
@@ -830,7 +855,7 @@ struct Tracker::Impl {
   void spawn(const PreparedDetection& det) {
     const bool air = det.has_height && det.enu.z() - p.ground_height_m >= p.air_min_height_m;
     const double pd = pd_of(det.sensor);
-    const double lam_c = sensors[static_cast<size_t>(det.sensor)].clutter_per_m2;
+    const double lam_c = clutter_of(det.sensor);
     const double lam_u = pd * ss[static_cast<size_t>(det.sensor)].undetected;
     Track tr;
     tr.id = next_id++;

@@ -45,6 +45,35 @@ TEST(DiskGrid, FindsEveryOverlappingDisk) {
   EXPECT_EQ(n, 1);
 }
 
+// Every cell around the origin, the far corners of the index range and cells of negative index
+// (the cell (-1, -1) once packed to the hash table's empty key and was never found), each disk
+// alone in the grid and among others (a disk may be visited once per cell it shares).
+TEST(DiskGrid, FindsDisksInEveryCellAroundTheOrigin) {
+  for (double x = -250; x <= 250; x += 50) {
+    for (double y = -250; y <= 250; y += 50) {
+      DiskGrid grid(100);
+      grid.insert(1, Vec2(x + 7, y - 3), 4);
+      int n = 0;
+      grid.query(Vec2(x + 5, y - 1), 2, [&](std::uint32_t i) { n |= i == 1; });
+      EXPECT_EQ(n, 1) << x << ", " << y;
+      for (std::uint32_t k = 2; k < 300; ++k)
+        grid.insert(k, Vec2(-1000.0 + 7.0 * k, 500.0 - 3.0 * k), 30);
+      n = 0;
+      grid.query(Vec2(x + 5, y - 1), 2, [&](std::uint32_t i) { n |= i == 1; });
+      EXPECT_EQ(n, 1) << x << ", " << y << " among others";
+    }
+  }
+  DiskGrid grid(1);
+  const double far = 1.9e9;
+  for (const Vec2& c : {Vec2(-far, -far), Vec2(far, far), Vec2(-far, far), Vec2(-0.5, -0.5)}) {
+    grid.insert(9, c, 0.25);
+    int n = 0;
+    grid.query(c, 0.1, [&](std::uint32_t i) { n |= i == 9; });
+    EXPECT_EQ(n, 1) << c.transpose();
+    grid.clear();
+  }
+}
+
 // Exhaustive best joint assignment (product of weights) for checking GNN.
 double best_product(int nd, int nt, const std::vector<GatedPair>& pairs,
                     const std::vector<double>& w0) {

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -467,6 +469,79 @@ TEST(Tracker, BadInputIsCountedAndNeverPoisonsATrack) {
     EXPECT_EQ(ta[i].position, tb[i].position);
     EXPECT_EQ(ta[i].position_cov, tb[i].position_cov);
     EXPECT_TRUE(tb[i].position.allFinite());
+  }
+}
+
+// Every number a detection carries, made NaN, +inf and -inf in turn, on every kind of
+// measurement: each report is one counted non_finite rejection with a sample naming the field,
+// nothing else is counted, and no track is started or updated.
+TEST(Tracker, EveryNonFiniteFieldIsRejected) {
+  const Site site = test_site();
+  const double bad[] = {std::numeric_limits<double>::quiet_NaN(),
+                        std::numeric_limits<double>::infinity(),
+                        -std::numeric_limits<double>::infinity()};
+  std::vector<std::function<void(Detection&, double)>> corrupt = {
+      [](Detection& d, double v) { d.t = v; },
+      [](Detection& d, double v) { std::get<PolarMeasurement>(d.measurement).range = v; },
+      [](Detection& d, double v) { std::get<PolarMeasurement>(d.measurement).bearing = v; },
+      [](Detection& d, double v) { std::get<PolarMeasurement>(d.measurement).elevation = v; },
+      [](Detection& d, double v) { d.sigma_range = v; },
+      [](Detection& d, double v) { d.sigma_bearing = v; },
+      [](Detection& d, double v) { d.sigma_elevation = v; },
+      [](Detection& d, double v) { d.doppler = v; },
+      [](Detection& d, double v) { d.score = v; },
+      [](Detection& d, double v) {
+        d.measurement = EnuMeasurement{v, 10, {}};
+      },
+      [](Detection& d, double v) {
+        d.measurement = EnuMeasurement{10, v, {}};
+      },
+      [](Detection& d, double v) {
+        d.measurement = EnuMeasurement{10, 10, v};
+      },
+      [](Detection& d, double v) {
+        d.measurement = EnuMeasurement{10, 10, {}};
+        d.sigma = v;
+      },
+      [](Detection& d, double v) {
+        d.measurement = GeodeticMeasurement{v, -1.0, {}};
+      },
+      [](Detection& d, double v) {
+        d.measurement = GeodeticMeasurement{52.1, v, {}};
+      },
+      [](Detection& d, double v) {
+        d.measurement = GeodeticMeasurement{52.1, -1.0, v};
+      },
+  };
+  Tracker tracker = make(site);
+  std::uint64_t ref = 0;
+  for (const auto& c : corrupt) {
+    for (double v : bad) {
+      for (int k = 0; k < 3; ++k) {  // three scans: enough to start and confirm a track
+        Detection d;
+        d.sensor = "radar-a";
+        d.t = kT0 + static_cast<double>(ref);
+        d.measurement = PolarMeasurement{300, deg2rad(45), std::nullopt};
+        c(d, v);
+        if (!std::holds_alternative<PolarMeasurement>(d.measurement)) d.sensor = "cam";
+        tracker.push(d, ++ref);
+      }
+    }
+  }
+  tracker.flush();
+  const auto& st = tracker.stats();
+  EXPECT_EQ(st.received, ref);
+  EXPECT_EQ(st.rejected[static_cast<size_t>(Rejection::non_finite)], ref);
+  EXPECT_EQ(st.rejected_total(), ref);
+  EXPECT_EQ(st.accepted, 0u);
+  EXPECT_EQ(st.tracks_started, 0u);
+  EXPECT_EQ(tracker.live_tracks(), 0u);
+  EXPECT_TRUE(tracker.updates().empty());
+  ASSERT_EQ(st.samples.size(), static_cast<size_t>(TrackerStats::kSamplesPerReason));
+  for (const auto& s : st.samples) {
+    EXPECT_EQ(s.reason, Rejection::non_finite);
+    EXPECT_NE(s.detail.find("not finite"), std::string::npos) << s.detail;
+    EXPECT_GT(s.ref, 0u);
   }
 }
 

@@ -68,9 +68,12 @@ class DiskGrid {
     std::int64_t cells() const { return (x1 - x0 + 1) * (y1 - y0 + 1); }
   };
   Range range(const Vec2& c, double r) const;
+  // Cell indices are within +-2e9 (range() clamps them); biased by 2^31 each half of the key is
+  // at most 4.15e9 < 2^32 - 1, so no cell's key is kEmpty (without the bias the cell (-1, -1),
+  // just south-west of the origin, packed to all ones and was lost).
   static std::uint64_t pack(std::int64_t ix, std::int64_t iy) {
-    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(ix)) << 32) |
-           static_cast<std::uint32_t>(iy);
+    constexpr std::int64_t kBias = std::int64_t{1} << 31;
+    return (static_cast<std::uint64_t>(ix + kBias) << 32) | static_cast<std::uint64_t>(iy + kBias);
   }
   static std::uint64_t hash(std::uint64_t k) {
     // splitmix64 finaliser

@@ -65,17 +65,20 @@ struct TrackerParams {
   double new_targets_per_km2_h = 1;        // birth intensity
   double initial_target_density_km2 = 0;   // targets already present when tracking starts
   double min_clutter_per_km2_scan = 1e-3;  // floor for sensors that declare no false alarms
-  double confirm_existence = 0.95;         // tentative -> confirmed
-  double delete_existence = 0.02;          // confirmed/coasting -> deleted below this
-  double tentative_delete_ratio = 0.1;     // tentative deleted below this x its initial value
-  double tentative_max_age_s = 6;          // tentative tracks not confirmed by then are deleted
-  double mean_lifetime_s = 3600;           // survival: existence decays as exp(-dt / this)
-  double coast_after_s = 1.5;              // confirmed -> coasting without an update this long
-  double max_coast_s = 15;                 // coasting tracks are deleted after this long
-  double max_position_sigma_m = 75;        // tracks this uncertain are deleted
-  double manage_interval_s = 1;            // misses, status and deletion are evaluated this often
-  bool spawn_near_confirmed = false;       // may a detection inside a confirmed track's gate
-                                           // start a new track?
+  // Time constant (s) of each sensor's clutter density measured from its unassociated reports;
+  // the tracker uses the larger of that and the declared density (0: declared only).
+  double clutter_memory_s = 30;
+  double confirm_existence = 0.99;      // tentative -> confirmed
+  double delete_existence = 0.02;       // confirmed/coasting -> deleted below this
+  double tentative_delete_ratio = 0.1;  // tentative deleted below this x its initial value
+  double tentative_max_age_s = 6;       // tentative tracks not confirmed by then are deleted
+  double mean_lifetime_s = 3600;        // survival: existence decays as exp(-dt / this)
+  double coast_after_s = 1.5;           // confirmed -> coasting without an update this long
+  double max_coast_s = 15;              // coasting tracks are deleted after this long
+  double max_position_sigma_m = 75;     // tracks this uncertain are deleted
+  double manage_interval_s = 1;         // misses, status and deletion are evaluated this often
+  bool spawn_near_confirmed = false;    // may a detection inside a confirmed track's gate
+                                        // start a new track?
 
   // --- geometry ---
   double ground_height_m = 0;    // height of the ground above the origin (ground targets)

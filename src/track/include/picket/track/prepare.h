@@ -26,7 +26,8 @@ struct SensorModel {
   SensorDef def;
   int index = 0;
   double scan_period = 1;        // s
-  double clutter_per_m2 = 0;     // lambda_xy, false reports per m^2 per scan
+  double clutter_per_m2 = 0;     // lambda_xy, false reports per m^2 per scan (declared)
+  double area = 1;               // coverage, m^2 (clutter is spread uniformly over it)
   bool reports_misses = false;   // radar, camera, aerostat: a covered target not seen is a miss
   const Fence* fence = nullptr;  // fence sensors: their fence
 };
