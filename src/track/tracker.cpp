@@ -98,6 +98,7 @@ struct Track {
   double reg_radius = -1;
   std::uint32_t hits = 0;
   std::uint64_t born_batch = 0;  // the batch that started it
+  int born_sensor = -1;          // the sensor whose report started it
   bool published = false;
   bool dirty = false;
   bool deleted = false;
@@ -610,14 +611,15 @@ struct Tracker::Impl {
         ++sc.associated;
         continue;
       }
-      st.scan_unassociated += 1;
       const bool free = p.association == Association::gnn || det_free[j] > 0.5;
       if (!free || !sm.def.can_start_tracks || (near_confirmed[j] && !p.spawn_near_confirmed)) {
         ++sc.unassociated;
+        st.scan_unassociated += 1;
         continue;
       }
       if (duplicate_of_new_track(slots[batch[j]])) {
         ++sc.unassociated;
+        st.scan_unassociated += 1;
         continue;
       }
       spawn(slots[batch[j]]);
@@ -909,6 +911,7 @@ struct Tracker::Impl {
     tr.dirty = true;
     tr.stamp = serial;
     tr.born_batch = batch_serial;
+    tr.born_sensor = det.sensor;
     ++stats.tracks_started;
     const auto ti = static_cast<std::uint32_t>(tracks.size());
     tracks.push_back(std::move(tr));
@@ -1028,6 +1031,10 @@ struct Tracker::Impl {
         }
       }
       if (remove) {
+        // A track that never confirmed was made of clutter: its reports join its sensor's
+        // measured clutter (a report that starts a track is not counted when it arrives).
+        if (tr.status == TrackStatus::tentative && tr.born_sensor >= 0)
+          ss[static_cast<size_t>(tr.born_sensor)].scan_unassociated += tr.hits;
         tr.deleted = true;
         const bool was_published = tr.published;
         tr.status = TrackStatus::deleted;
