@@ -141,24 +141,38 @@ LiveBackend::LiveBackend(const Site& site, engine::LiveEngine& engine, Json tile
 
 void LiveBackend::connect(Server& server) {
   Server* srv = &server;
+  // Status changes of sensors: one `sensor` message, or one `sensors` message for several (a
+  // whole site's sensors changing at once must not flood the clients' bounded queues).
+  for (const auto& h : engine_.sensors())
+    sensor_status_.push_back(h.status);
   auto sensor_changes = [this, srv] {
     const auto health = engine_.sensors();
     sensor_status_.resize(health.size());
+    Json changed = Json::array();
     for (std::size_t i = 0; i < health.size(); ++i) {
       if (health[i].status == sensor_status_[i]) continue;
       sensor_status_[i] = health[i].status;
-      srv->broadcast(
-          Json{{"type", "sensor"}, {"sensor", sensor_json(health[i], site_.sensors[i])}}.dump());
+      changed.push_back(sensor_json(health[i], site_.sensors[i]));
+    }
+    if (changed.size() == 1) {
+      srv->broadcast(Json{{"type", "sensor"}, {"sensor", std::move(changed[0])}}.dump());
+    } else if (!changed.empty()) {
+      srv->broadcast(Json{{"type", "sensors"}, {"sensors", std::move(changed)}}.dump());
     }
   };
-  engine_.on_tracks([this, srv, sensor_changes](const std::vector<TrackState>& updated,
-                                                const std::vector<std::uint64_t>& removed) {
+  engine_.on_tracks([this, srv, sensor_changes, last_check = 0.0](
+                        const std::vector<TrackState>& updated,
+                        const std::vector<std::uint64_t>& removed) mutable {
     Json msg = {{"type", "tracks"}, {"t", engine_.now()}, {"removed", removed}};
     Json& list = msg["updated"] = Json::array();
     for (const auto& s : updated)
       list.push_back(track_json(s, site_.frame, engine_.is_exercise_track(s.id)));
     srv->broadcast(msg.dump());
-    sensor_changes();
+    // Sensors going quiet or coming back: looked at twice a second of data time at most.
+    if (engine_.now() - last_check >= 0.5) {
+      last_check = engine_.now();
+      sensor_changes();
+    }
   });
   engine_.on_alarm([this, srv, sensor_changes](const AlarmEvent& e) {
     Json a = alarm_json(e.alarm, site_.frame);

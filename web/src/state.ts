@@ -161,6 +161,10 @@ export function applyMessage(
       state.sensors.set(msg.sensor.id, msg.sensor);
       changes.sensors = true;
       break;
+    case 'sensors':
+      for (const s of msg.sensors) state.sensors.set(s.id, s);
+      changes.sensors = true;
+      break;
     case 'exercise': {
       const { type: _type, ...status } = msg;
       state.exercise = status;
@@ -222,6 +226,9 @@ export function parseStreamMessage(text: string): { msg: StreamMessage | null; e
       if (typeof o.sensor !== 'object' || o.sensor === null) {
         return { msg: null, error: 'sensor: missing sensor object' };
       }
+      break;
+    case 'sensors':
+      if (!Array.isArray(o.sensors)) return { msg: null, error: 'sensors: sensors must be an array' };
       break;
     case 'exercise':
       break;

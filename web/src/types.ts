@@ -184,4 +184,5 @@ export type StreamMessage =
   | { type: 'tracks'; t: number; updated: Track[]; removed: number[] }
   | { type: 'alarm'; alarm: Alarm }
   | { type: 'sensor'; sensor: Sensor }
+  | { type: 'sensors'; sensors: Sensor[] }
   | ({ type: 'exercise' } & ExerciseStatus);
