@@ -396,9 +396,21 @@ Result<std::unique_ptr<LiveEngine>> LiveEngine::create(net::io_context& ioc, con
     s.sim_events.open(s.opt.sim_events_path, std::ios::app);
     if (!s.sim_events) return Error{s.opt.sim_events_path, "cannot open for writing"};
   }
+  // Exercises: only scenarios of this site's sensors can be injected into its picture.
+  std::vector<std::string> usable;
   for (const auto& f : s.opt.exercise_scenarios) {
-    if (!std::filesystem::exists(f)) return Error{f, "exercise scenario not found"};
+    auto sc = sim::load_scenario(f);
+    if (!sc) return Error{f, "exercise scenario: " + sc.error().message()};
+    bool fits = true;
+    for (const auto& sensor : sc->site.sensors)
+      fits = fits && site.find_sensor(sensor.id) != nullptr;
+    if (fits) {
+      usable.push_back(f);
+    } else {
+      spdlog::info("exercise scenario {} is for another site's sensors: not offered", f);
+    }
   }
+  s.opt.exercise_scenarios = std::move(usable);
 
   s.latency =
       &metrics.histogram("picket_pipeline_latency_seconds",
