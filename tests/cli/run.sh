@@ -2,7 +2,7 @@
 # picket run end to end: starts on a free port, takes detections over UDP and TCP, answers
 # /healthz, /readyz and /metrics, refuses the API without a session, stops on SIGTERM with exit
 # code 0 and leaves a store that passes `picket store check`; a bad site is refused with exit 2.
-set -euo pipefail
+set -u  # no -e: every check below fails with its own message
 picket=$1
 src=$2
 dir=$(mktemp -d)
@@ -12,10 +12,10 @@ fail() { echo "FAIL: $*" >&2; echo "--- daemon output ---" >&2; cat "$dir/out.lo
 
 # A site file that does not load: exit code 2 and the file named.
 printf 'name: x\n' > "$dir/bad.yaml"
-set +e
+
 "$picket" run "$dir/bad.yaml" --store "$dir/x.db" > "$dir/bad.log" 2>&1
 code=$?
-set -e
+
 [[ $code == 2 ]] || { cat "$dir/bad.log"; echo "FAIL: bad site gave exit $code, not 2"; exit 1; }
 grep -q "bad.yaml" "$dir/bad.log" || { cat "$dir/bad.log"; echo "FAIL: the error does not name the file"; exit 1; }
 
@@ -64,10 +64,10 @@ curl -sf -b "$dir/cookies" "$url/api/alarms?state=all" | grep -q '"total"' || fa
 kill -TERM $pid
 for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 kill -0 $pid 2>/dev/null && fail "still running 10 s after SIGTERM"
-set +e
+
 wait $pid
 code=$?
-set -e
+
 pid=
 [[ $code == 0 ]] || fail "exit code $code after SIGTERM"
 "$picket" store check "$dir/picket.db" > /dev/null || fail "store check after stop"
