@@ -79,6 +79,11 @@ std::optional<cat048::ed1_32::Record> detection_to_cat048(const Detection& d, st
     if (end != d.sensor_track->c_str() && *end == '\0' && n >= 0 && n < 4096)
       r.i161.emplace().trn = static_cast<std::uint16_t>(n);
   }
+  if (d.doppler && std::isfinite(*d.doppler)) {
+    auto& cal = r.i120.emplace().cal.emplace();
+    cal.d = 0;  // valid
+    cal.set_cal_mps(*d.doppler);
+  }
   return r;
 }
 

@@ -7,7 +7,8 @@
 //    follows a stream by using each result as the next reference.
 //  * CAT048 target reports with a measured polar position (I048/040) become Detections with a
 //    PolarMeasurement (range in metres from RHO in NM, bearing in radians from THETA), the
-//    radar's sensor id, and the radar's track number (I048/161) as the sensor track.
+//    radar's sensor id, the radar's track number (I048/161) as the sensor track, and the
+//    calculated Doppler speed (I048/120 CAL, when valid) as the radial speed.
 //  * CAT010 target reports (message type 1) become Detections: polar (I010/040) when present,
 //    else Cartesian relative to the sensor (I010/042, turned into range and bearing so that
 //    the measurement stays relative to the sensor), else WGS84 (I010/041, geodetic); the
@@ -76,8 +77,11 @@ std::optional<Detection> cat048_detection(const R& r, const std::string& sensor,
   d.measurement = PolarMeasurement{r.i040->rho_nm() * kNauticalMile, r.i040->theta_deg() * kDegree,
                                    std::nullopt};
   if (r.i161) d.sensor_track = std::to_string(r.i161->trn);
-  d.cls = TargetClass::unknown;
-  return d;
+  if constexpr (requires { r.i120->cal; }) {
+    // I048/120 calculated Doppler speed (D = 0: valid), positive away from the radar.
+    if (r.i120 && r.i120->cal && r.i120->cal->d == 0) d.doppler = r.i120->cal->cal_mps();
+  }
+  return d;  // no class: a plot does not say what the target is
 }
 
 // --- CAT010 ---------------------------------------------------------------------------------
@@ -190,7 +194,8 @@ cat062::ed1_21::Record track_to_cat062(const TrackState& track, const LocalFrame
                                        const Cat062Options& options);
 
 // A polar detection as a CAT048 1.32 plot: I010, I140, I020 (TYP = single PSR detection),
-// I040, and I161 when the detection carries a numeric sensor track. Nothing when the
+// I040, I120 (calculated Doppler speed, LSB 1 m/s) when it has a Doppler, and I161 when the
+// detection carries a numeric sensor track. Nothing when the
 // measurement is not polar or the range does not fit (256 NM).
 std::optional<cat048::ed1_32::Record> detection_to_cat048(const Detection& d, std::uint8_t sac,
                                                           std::uint8_t sic);
