@@ -222,12 +222,12 @@ struct RadarFeedReader::Impl final : RecordSink {
       ++stats.plots;
       on_detection(std::move(*d));
     } else if constexpr (is34) {
-      ++stats.service;
       const int i = route(r.i010);
       if (i < 0) {
         ++stats.unrouted;
         return;
       }
+      ++stats.service;
       auto& st = radars[static_cast<std::size_t>(i)];
       if (r.i050 && r.i050->com) st.nogo = r.i050->com->nogo != 0;
       if (!r.i000 || (r.i000->value != 1 && r.i000->value != 2) || !r.i030) return;

@@ -126,7 +126,7 @@ TEST(RadarFeed, BadBlocksAreCountedWithTheirOffsetAndTheRestDecoded) {
   ASSERT_GE(got.issues.size(), 2u);
   // Offsets count the datagrams received back to back: the first problem is in the second.
   EXPECT_GE(got.issues[0].offset, good.size());
-  EXPECT_LT(got.issues[0].offset, good.size() + 6);
+  EXPECT_LE(got.issues[0].offset, good.size() + 6);  // where decoding stopped: at most its end
   bool liar_reported = false;
   for (const auto& i : got.issues) {
     if (i.offset == good.size() + dgram.size()) liar_reported = true;

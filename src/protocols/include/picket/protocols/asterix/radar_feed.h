@@ -97,8 +97,9 @@ struct RadarFeedStats {
   std::uint64_t octets = 0;
   std::uint64_t blocks = 0;
   std::uint64_t records = 0;
-  std::uint64_t plots = 0;            // target reports that became detections
-  std::uint64_t service = 0;          // CAT034 records
+  std::uint64_t plots = 0;    // target reports that became detections
+  std::uint64_t service = 0;  // CAT034 records of a radar
+  // records == plots + service + unrouted + ignored
   std::uint64_t health_reports = 0;   // heartbeats and faults passed on
   std::uint64_t rejected_blocks = 0;  // blocks (or framing problems) reported as errors
   std::uint64_t unrouted = 0;         // records of a source no radar takes
