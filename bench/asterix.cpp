@@ -14,6 +14,7 @@
 #include "picket/protocols/adsb/feeds.h"
 #include "picket/protocols/adsb/positions.h"
 #include "picket/protocols/asterix/decoder.h"
+#include "picket/protocols/asterix/radar_feed.h"
 #include "picket/protocols/asterix/stream.h"
 #include "picket/protocols/pcap.h"
 
@@ -266,6 +267,48 @@ void BM_CommBInference(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(n));
 }
 BENCHMARK(BM_CommBInference);
+
+// The daemon's ASTERIX input without the socket: datagrams (as `picket simulate --asterix-udp`
+// makes them: CAT048 plots with Doppler and track number, CAT034 north markers and sectors,
+// blocks of at most 1400 octets) through RadarFeedReader to Detections of two radars routed by
+// SAC/SIC. Items: plots.
+void BM_RadarFeedReader(benchmark::State& state) {
+  static const auto datagrams = [] {
+    std::vector<asterix::Bytes> out;
+    for (std::uint8_t sic : {1, 2}) {
+      asterix::RadarFeedWriter w({asterix::DataSource{7, sic}, 48, 1400, 16});
+      for (int i = 0; i < 20000; ++i) {
+        Detection d;
+        d.t = 1.8e9 + i * 0.01;
+        d.measurement = PolarMeasurement{100.0 + (i * 37) % 9000, (i * 0.7), std::nullopt};
+        d.doppler = (i % 21) - 10.0;
+        d.sensor_track = std::to_string(i % 4000);
+        w.add_plot(d);
+        if (i % 100 == 99) {
+          w.add_rotation(i * 3.6 - 360, 1.8e9 + i * 0.01 - 1, i * 3.6, 1.8e9 + i * 0.01, 1.0);
+          for (auto& b : w.take_blocks())
+            out.push_back(std::move(b));
+        }
+      }
+    }
+    return out;
+  }();
+  asterix::RadarFeedReader::Options o;
+  o.radars = {{"a", asterix::DataSource{7, 1}, 48}, {"b", asterix::DataSource{7, 2}, 48}};
+  std::uint64_t plots = 0, bytes = 0;
+  asterix::RadarFeedReader reader(
+      std::move(o), [&](Detection&& d) { plots += d.status == SensorStatus::none; },
+      [](const asterix::Issue&) {});
+  for (auto _ : state) {
+    for (const auto& dg : datagrams) {
+      reader.feed(dg, 1.8e9 + 100);
+      bytes += dg.size();
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(plots));
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_RadarFeedReader)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -1,4 +1,5 @@
-// picket run SITE.yaml: the live daemon. Network inputs (detection JSON Lines over UDP and TCP)
+// picket run SITE.yaml: the live daemon. Network inputs (detection JSON Lines over UDP and TCP;
+// per sensor, from the site's `server.inputs`, ASTERIX over UDP and ADS-B Beast/SBS over TCP)
 // and an optional simulated scenario feed the live engine (tracker, rules, store); the server
 // answers the HTTP API and the WebSocket stream and serves the operator console. One Asio event
 // loop runs it all; SIGTERM or SIGINT stops it gracefully (inputs closed, everything buffered
@@ -19,6 +20,7 @@
 #include "picket/core/site.h"
 #include "picket/engine/line_input.h"
 #include "picket/engine/live.h"
+#include "picket/engine/protocol_inputs.h"
 #include "picket/server/auth.h"
 #include "picket/server/live_backend.h"
 #include "picket/server/server.h"
@@ -81,8 +83,8 @@ Result<ServerSection> read_server_section(const Site& site) {
   auto it = site.sections.find("server");
   if (it == site.sections.end()) return out;
   const ConfigNode& n = it->second;
-  if (!n.expect_keys(
-          {"listen", "udp", "tcp", "tls", "session_hours", "tiles", "static", "exercises"})) {
+  if (!n.expect_keys({"listen", "udp", "tcp", "tls", "session_hours", "tiles", "static",
+                      "exercises", "inputs"})) {  // inputs: read by engine::read_inputs_section
     return n.errors()->status().error();
   }
   const auto rel = [&](const std::string& p) {
@@ -183,6 +185,11 @@ int run_daemon(RunOptions o) {
     fmt::print(stderr, "picket: invalid server section\n{}\n", section.error().message());
     return kExitUsage;
   }
+  auto inputs_cfg = engine::read_inputs_section(*site);
+  if (!inputs_cfg) {
+    fmt::print(stderr, "picket: invalid inputs section\n{}\n", inputs_cfg.error().message());
+    return kExitUsage;
+  }
   const std::string listen = !o.listen.empty()          ? o.listen
                              : !section->listen.empty() ? section->listen
                                                         : "127.0.0.1:8080";
@@ -262,6 +269,21 @@ int run_daemon(RunOptions o) {
     fmt::print("picket: detections over {} on {}:{}\n", is_udp ? "UDP" : "TCP", ep->first, *port);
   }
 
+  engine::ProtocolInputs wire_inputs(
+      ioc, *site, *inputs_cfg, metrics, [&live] { return live.now(); },
+      [&live](Detection&& d) { live.push(std::move(d)); });
+  if (auto st = wire_inputs.start(); !st) {
+    fmt::print(stderr, "picket: {}\n", st.error().message());
+    return kExitFailure;
+  }
+  for (const auto& b : wire_inputs.asterix_bound()) {
+    fmt::print("picket: ASTERIX for {} over UDP on {}:{}\n", b.sensors, b.address, b.port);
+  }
+  for (const auto& c : inputs_cfg->adsb) {
+    fmt::print("picket: ADS-B for {} from {} at {}:{}\n", c.sensor,
+               c.kind == adsb::LiveFeed::Kind::beast ? "Beast" : "SBS", c.host, c.port);
+  }
+
   live.start();
   const std::string host =
       sc.address.find(':') != std::string::npos ? "[" + sc.address + "]" : sc.address;
@@ -277,6 +299,7 @@ int run_daemon(RunOptions o) {
     if (ec) return;
     spdlog::info("signal {}: stopping", sig);
     input.stop();
+    wire_inputs.stop();
     if (auto st = live.stop(); !st) {
       spdlog::error("stopping the engine: {}", st.error().message());
       exit_code = kExitFailure;

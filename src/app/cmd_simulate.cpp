@@ -1,5 +1,8 @@
 // picket simulate SCENARIO.yaml --out DIR [--seed N]: play a scenario against its site's sensors
 // and write DIR/detections.jsonl, DIR/truth.jsonl and DIR/events.jsonl (docs/formats.md).
+// --asterix FILE / --asterix-udp DEST: the radars' plots also in their wire format (ASTERIX
+// CAT048 or CAT010 with CAT034 service messages; asterix_out.h), to a file of raw blocks or over
+// UDP in real time (--speed).
 #include <fmt/format.h>
 
 #include <chrono>
@@ -8,6 +11,7 @@
 #include <optional>
 #include <system_error>
 
+#include "asterix_out.h"
 #include "commands.h"
 #include "picket/core/time.h"
 #include "picket/formats/jsonl.h"
@@ -29,6 +33,7 @@ struct SimulateOptions {
   bool seed_given = false;
   bool dry_run = false;
   bool progress = false;
+  AsterixOutOptions asterix;
 };
 
 // Formats every record as JSON Lines and writes it to a file, or (dry run) drops it.
@@ -78,7 +83,9 @@ class FileSink final : public sim::Sink {
   void detection(const sim::SimDetection& d) override {
     formats::append_detection(det_.buffer(), d.det);
     det_.commit();
+    if (asterix) asterix->detection(d);
   }
+  AsterixOut* asterix = nullptr;
   void truth(const TruthSample& s) override {
     formats::append_truth(truth_.buffer(), s);
     truth_.commit();
@@ -176,8 +183,9 @@ void print_summary(const SimulateOptions& o, const sim::Scenario& sc, const sim:
   }
   fmt::print("  other events {} outward crossings, {} zone entries, {} zone exits\n",
              st.crossings_outward, st.zone_entries, st.zone_exits);
-  if (o.dry_run) {
-    fmt::print("  dry run      nothing written ({} of JSON Lines formatted)\n",
+  if (o.dry_run || o.out.empty()) {
+    fmt::print("  {:<12} nothing written ({} of JSON Lines formatted)\n",
+               o.dry_run ? "dry run" : "no --out",
                size_text(sink.detections().bytes() + sink.truth_out().bytes() +
                          sink.events_out().bytes()));
   } else {
@@ -202,7 +210,7 @@ int write_point_events(const SimulateOptions& o, const sim::Scenario& sc, std::u
   for (const auto& [id, n] : by_sensor)
     fmt::print(", {} {}", id, n);
   fmt::print(")\n");
-  if (o.dry_run) return kExitOk;
+  if (o.dry_run || o.out.empty()) return kExitOk;
   auto write = [&](const std::string& name, const std::string& text) {
     auto w = formats::JsonlWriter::create(o.out + "/" + name);
     if (!w) {
@@ -233,8 +241,20 @@ int run_simulate(const SimulateOptions& o) {
     return kExitUsage;
   }
   const std::uint64_t seed = o.seed_given ? o.seed : scenario->seed;
+  const bool asterix = !o.asterix.file.empty() || !o.asterix.udp.empty();
+  if (!o.asterix.udp.empty()) {
+    // Sent live: the scenario happens now, so that a daemon takes its plots as current.
+    scenario->start_unix = std::floor(std::chrono::duration<double>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count() *
+                                      1000) /
+                           1000;
+    fmt::print("{}: starting now ({}), {:g}x real time\n", o.scenario,
+               format_iso8601(scenario->start_unix), o.asterix.speed);
+    std::fflush(stdout);
+  }
   std::optional<FileSink> sink;
-  if (o.dry_run) {
+  if (o.dry_run || o.out.empty()) {
     sink.emplace(Output::discard(), Output::discard(), Output::discard());
   } else {
     std::error_code ec;
@@ -258,9 +278,32 @@ int run_simulate(const SimulateOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   sim::Simulator simulator(*scenario, seed);
   ProgressBar bar("simulate", o.progress);
-  simulator.run(*sink, [&](double fraction) {
-    bar.update(fraction, with_commas(simulator.stats().detections) + " detections");
-  });
+  std::unique_ptr<AsterixOut> aout;
+  if (asterix) {
+    auto a = AsterixOut::open(o.asterix, *scenario, simulator);
+    if (!a) {
+      fmt::print(stderr, "picket: {}\n", a.error().message());
+      return kExitUsage;
+    }
+    aout = std::move(*a);
+    sink->asterix = aout.get();
+    while (!simulator.done()) {
+      simulator.step(*sink);
+      bar.update(simulator.progress(), with_commas(simulator.stats().detections) + " detections");
+      if (Status st = aout->advance(scenario->start_unix + simulator.time()); !st) {
+        fmt::print(stderr, "picket: {}\n", st.error().message());
+        return kExitFailure;
+      }
+    }
+    if (Status st = aout->finish(); !st) {
+      fmt::print(stderr, "picket: {}\n", st.error().message());
+      return kExitFailure;
+    }
+  } else {
+    simulator.run(*sink, [&](double fraction) {
+      bar.update(fraction, with_commas(simulator.stats().detections) + " detections");
+    });
+  }
   bar.finish(with_commas(simulator.stats().detections) + " detections");
   if (Status s = sink->close(); !s) {
     fmt::print(stderr, "picket: writing the output failed: {}\n", s.error().message());
@@ -269,6 +312,7 @@ int run_simulate(const SimulateOptions& o) {
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   print_summary(o, *scenario, simulator, *sink, seed, wall);
+  if (aout) fmt::print("  asterix      {}\n", aout->summary());
   if (int rc = write_point_events(o, *scenario, seed); rc != kExitOk) return rc;
   return kExitOk;
 }
@@ -293,9 +337,19 @@ void add_simulate_command(CLI::App& app, Action& run) {
                             "memory measurements)");
   cmd->add_flag("--progress", o->progress,
                 "Show the progress bar even when standard error is not a terminal");
-  cmd->callback([&run, o, out, seed, dry] {
-    if (out->count() == 0 && dry->count() == 0) {
-      throw CLI::RequiredError("--out (or --dry-run)");
+  auto* ax = cmd->add_option("--asterix", o->asterix.file,
+                             "Also write the radars' plots as ASTERIX (CAT048, or CAT010 as the "
+                             "site's inputs say, and CAT034) data blocks to this file");
+  auto* axu = cmd->add_option(
+      "--asterix-udp", o->asterix.udp,
+      "Send the radars' ASTERIX over UDP, paced in real time (the scenario starts now): "
+      "HOST:PORT (every radar), SENSOR=HOST:PORT, or 'site' (each radar to its inputs.asterix."
+      "listen); repeatable");
+  cmd->add_option("--speed", o->asterix.speed, "Pacing of --asterix-udp (1: real time)")
+      ->check(CLI::Range(0.01, 1000.0));
+  cmd->callback([&run, o, out, seed, dry, ax, axu] {
+    if (out->count() == 0 && dry->count() == 0 && ax->count() == 0 && axu->count() == 0) {
+      throw CLI::RequiredError("--out (or --dry-run, --asterix, --asterix-udp)");
     }
     o->seed_given = seed->count() > 0;
     run = [o] { return run_simulate(*o); };
