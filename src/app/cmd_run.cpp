@@ -17,6 +17,7 @@
 #include "picket/core/config.h"
 #include "picket/core/metrics.h"
 #include "picket/core/site.h"
+#include "picket/engine/cameras.h"
 #include "picket/engine/line_input.h"
 #include "picket/engine/live.h"
 #include "picket/server/auth.h"
@@ -262,7 +263,24 @@ int run_daemon(RunOptions o) {
     fmt::print("picket: detections over {} on {}:{}\n", is_udp ? "UDP" : "TCP", ep->first, *port);
   }
 
+  // Cameras with a video source: analytics on their own threads, evidence for alarms.
+  engine::CameraCallbacks camera_cb;
+  camera_cb.detection = [&live](Detection&& d) { live.push(std::move(d)); };
+  camera_cb.evidence = [&live](std::vector<store::EvidenceRow>&& rows) {
+    for (auto& r : rows)
+      live.store().put_evidence(std::move(r));
+  };
+  auto cameras = engine::LiveCameras::create(ioc, *site, metrics, std::move(camera_cb));
+  if (!cameras) {
+    fmt::print(stderr, "picket: invalid camera configuration\n{}\n", cameras.error().message());
+    return kExitUsage;
+  }
+  live.on_alarm([&cams = **cameras](const AlarmEvent& e) { cams.on_alarm(e); });
+
   live.start();
+  (*cameras)->start();
+  for (const auto& id : (*cameras)->ids())
+    fmt::print("picket: camera {} analysing its video source\n", id);
   const std::string host =
       sc.address.find(':') != std::string::npos ? "[" + sc.address + "]" : sc.address;
   fmt::print("picket: {} — console at {}://{}:{}/\n", site->name, srv.tls() ? "https" : "http",
@@ -277,14 +295,19 @@ int run_daemon(RunOptions o) {
     if (ec) return;
     spdlog::info("signal {}: stopping", sig);
     input.stop();
-    if (auto st = live.stop(); !st) {
-      spdlog::error("stopping the engine: {}", st.error().message());
-      exit_code = kExitFailure;
-    }
-    srv.stop();
-    // Let the last announcements and closes go out, then end the loop.
-    auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(200));
-    timer->async_wait([&ioc, timer](const boost::system::error_code&) { ioc.stop(); });
+    // The cameras first: their last detections and evidence, posted to this loop, run before
+    // the engine stops (posted after them).
+    (*cameras)->stop();
+    net::post(ioc, [&] {
+      if (auto st = live.stop(); !st) {
+        spdlog::error("stopping the engine: {}", st.error().message());
+        exit_code = kExitFailure;
+      }
+      srv.stop();
+      // Let the last announcements and closes go out, then end the loop.
+      auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(200));
+      timer->async_wait([&ioc, timer](const boost::system::error_code&) { ioc.stop(); });
+    });
   });
   ioc.run();
   spdlog::info("stopped; the store is closed ({})", live.store().path());

@@ -432,7 +432,15 @@ void LiveEngine::on_tracks(TracksCallback cb) {
   impl_->on_tracks = std::move(cb);
 }
 void LiveEngine::on_alarm(AlarmCallback cb) {
-  impl_->on_alarm = std::move(cb);
+  if (!impl_->on_alarm) {
+    impl_->on_alarm = std::move(cb);
+    return;
+  }
+  impl_->on_alarm = [first = std::move(impl_->on_alarm),
+                     second = std::move(cb)](const AlarmEvent& e) {
+    first(e);
+    second(e);
+  };
 }
 void LiveEngine::on_exercise(ExerciseCallback cb) {
   impl_->on_exercise = std::move(cb);
