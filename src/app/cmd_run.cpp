@@ -276,11 +276,17 @@ int run_daemon(RunOptions o) {
     return kExitUsage;
   }
   live.on_alarm([&cams = **cameras](const AlarmEvent& e) { cams.on_alarm(e); });
+  live.on_tracks([&cams = **cameras](const std::vector<TrackState>& updated,
+                                     const std::vector<std::uint64_t>& removed) {
+    cams.on_tracks(updated, removed);
+  });
 
   live.start();
   (*cameras)->start();
   for (const auto& id : (*cameras)->ids())
     fmt::print("picket: camera {} analysing its video source\n", id);
+  for (const auto& id : (*cameras)->ptz_ids())
+    fmt::print("picket: PTZ camera {} ready for slew to cue\n", id);
   const std::string host =
       sc.address.find(':') != std::string::npos ? "[" + sc.address + "]" : sc.address;
   fmt::print("picket: {} — console at {}://{}:{}/\n", site->name, srv.tls() ? "https" : "http",

@@ -429,7 +429,16 @@ Result<std::unique_ptr<LiveEngine>> LiveEngine::create(net::io_context& ioc, con
 }
 
 void LiveEngine::on_tracks(TracksCallback cb) {
-  impl_->on_tracks = std::move(cb);
+  if (!impl_->on_tracks) {
+    impl_->on_tracks = std::move(cb);
+    return;
+  }
+  impl_->on_tracks = [first = std::move(impl_->on_tracks), second = std::move(cb)](
+                         const std::vector<TrackState>& updated,
+                         const std::vector<std::uint64_t>& removed) {
+    first(updated, removed);
+    second(updated, removed);
+  };
 }
 void LiveEngine::on_alarm(AlarmCallback cb) {
   if (!impl_->on_alarm) {

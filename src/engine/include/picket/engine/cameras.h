@@ -10,10 +10,18 @@
 // (SensorDef::covers) is asked for its snapshot, crop and clip around the alarm time; the clip
 // is complete `post` seconds later. A file source that ends starts again (a demo camera loops).
 //
+// Slew to cue: each camera with a `ptz` section (a source is not needed) has a SlewController
+// (video/ptz.h) and its ONVIF PTZ client on a worker thread of its own, since an AbsoluteMove
+// may block for its timeout. An alarm raised for a track takes the nearest free PTZ camera whose
+// range reaches it; the camera follows the track's updates while the alarm is open and is
+// released when the alarm is resolved or the track deleted. Requests are counted by result
+// (`picket_ptz_requests_total`) and failures logged.
+//
 // Thread-safety: create, start, stop and request_evidence on the loop thread. Callbacks run on
 // the loop thread (posted).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -51,11 +59,17 @@ class LiveCameras {
   // Stops the threads; pending evidence is finished with the frames there are (marked
   // incomplete) and handed to the evidence callback on the calling thread.
   void stop();
-  // An alarm event: on `raised`, the cameras that see the alarm's position record evidence.
+  // An alarm event: on `raised`, the cameras that see the alarm's position record evidence, and
+  // the nearest free PTZ camera in range is cued to its track; on `resolved` the PTZ camera
+  // following it is released.
   void on_alarm(const AlarmEvent& e);
+  // Track deltas: a PTZ camera follows its track's updates (re-aiming when it drifts) and lets go
+  // when the track is deleted.
+  void on_tracks(const std::vector<TrackState>& updated, const std::vector<std::uint64_t>& removed);
 
   std::size_t size() const;
   std::vector<std::string> ids() const;
+  std::vector<std::string> ptz_ids() const;  // cameras with slew to cue
 
   struct Impl;
 
