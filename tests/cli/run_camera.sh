@@ -78,4 +78,28 @@ pid=
 [[ $code == 0 ]] || fail "exit code $code after SIGTERM"
 "$picket" store check "$dir/picket.db" > /dev/null || fail "store check after stop"
 grep -q '"event":"evidence"' "$dir/err.log" || fail "evidence not logged"
+
+# A camera whose stream never answers: a camera fault alarm after its bounded outage (3 s here).
+sed 's|^    source: .*|    source: rtsp://127.0.0.1:9/nothing\n    stream: {open_timeout: 1, reconnect_min: 0.5, reconnect_max: 1, fault_after: 3}|' \
+  "$src/examples/video-site.yaml" > "$dir/dead.yaml"
+PICKET_ADMIN_PASSWORD=s3cret-pass "$picket" run "$dir/dead.yaml" --listen 127.0.0.1:0 \
+  --store "$dir/dead.db" > "$dir/out.log" 2> "$dir/err.log" &
+pid=$!
+for _ in $(seq 100); do grep -q "console at http" "$dir/out.log" && break; sleep 0.1; done
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out.log" | head -1)
+curl -sf -c "$dir/cookies" -X POST "$url/api/login" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"s3cret-pass"}' > /dev/null || fail "login (dead camera)"
+fault=
+for _ in $(seq 100); do
+  fault=$(curl -sf -b "$dir/cookies" "$url/api/alarms" | python3 -c '
+import json, sys
+print(any(a["kind"] == "sensor_fault" and a["sensor"] == "cam-forecourt" for a in json.load(sys.stdin)["alarms"]))')
+  [[ $fault == True ]] && break
+  sleep 0.1
+done
+[[ $fault == True ]] || fail "no camera fault alarm 10 s into an outage"
+grep -q "kind=fault" "$dir/err.log" || fail "the outage was not logged"
+kill -TERM $pid
+wait $pid
+pid=
 echo "run_camera: ok"
