@@ -18,6 +18,7 @@
 #include "picket/core/config.h"
 #include "picket/core/metrics.h"
 #include "picket/core/site.h"
+#include "picket/engine/cameras.h"
 #include "picket/engine/line_input.h"
 #include "picket/engine/live.h"
 #include "picket/engine/protocol_inputs.h"
@@ -284,7 +285,30 @@ int run_daemon(RunOptions o) {
                c.kind == adsb::LiveFeed::Kind::beast ? "Beast" : "SBS", c.host, c.port);
   }
 
+  // Cameras with a video source: analytics on their own threads, evidence for alarms.
+  engine::CameraCallbacks camera_cb;
+  camera_cb.detection = [&live](Detection&& d) { live.push(std::move(d)); };
+  camera_cb.evidence = [&live](std::vector<store::EvidenceRow>&& rows) {
+    for (auto& r : rows)
+      live.store().put_evidence(std::move(r));
+  };
+  auto cameras = engine::LiveCameras::create(ioc, *site, metrics, std::move(camera_cb));
+  if (!cameras) {
+    fmt::print(stderr, "picket: invalid camera configuration\n{}\n", cameras.error().message());
+    return kExitUsage;
+  }
+  live.on_alarm([&cams = **cameras](const AlarmEvent& e) { cams.on_alarm(e); });
+  live.on_tracks([&cams = **cameras](const std::vector<TrackState>& updated,
+                                     const std::vector<std::uint64_t>& removed) {
+    cams.on_tracks(updated, removed);
+  });
+
   live.start();
+  (*cameras)->start();
+  for (const auto& id : (*cameras)->ids())
+    fmt::print("picket: camera {} analysing its video source\n", id);
+  for (const auto& id : (*cameras)->ptz_ids())
+    fmt::print("picket: PTZ camera {} ready for slew to cue\n", id);
   const std::string host =
       sc.address.find(':') != std::string::npos ? "[" + sc.address + "]" : sc.address;
   fmt::print("picket: {} — console at {}://{}:{}/\n", site->name, srv.tls() ? "https" : "http",
@@ -300,14 +324,19 @@ int run_daemon(RunOptions o) {
     spdlog::info("signal {}: stopping", sig);
     input.stop();
     wire_inputs.stop();
-    if (auto st = live.stop(); !st) {
-      spdlog::error("stopping the engine: {}", st.error().message());
-      exit_code = kExitFailure;
-    }
-    srv.stop();
-    // Let the last announcements and closes go out, then end the loop.
-    auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(200));
-    timer->async_wait([&ioc, timer](const boost::system::error_code&) { ioc.stop(); });
+    // The cameras first: their last detections and evidence, posted to this loop, run before
+    // the engine stops (posted after them).
+    (*cameras)->stop();
+    net::post(ioc, [&] {
+      if (auto st = live.stop(); !st) {
+        spdlog::error("stopping the engine: {}", st.error().message());
+        exit_code = kExitFailure;
+      }
+      srv.stop();
+      // Let the last announcements and closes go out, then end the loop.
+      auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(200));
+      timer->async_wait([&ioc, timer](const boost::system::error_code&) { ioc.stop(); });
+    });
   });
   ioc.run();
   spdlog::info("stopped; the store is closed ({})", live.store().path());

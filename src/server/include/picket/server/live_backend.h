@@ -50,6 +50,8 @@ class LiveBackend final : public Backend {
   ApiResult<Json> start_exercise(const std::string& scenario, const std::string& user) override;
   Json exercise() override;
   ApiResult<Json> stop_exercise(const std::string& user) override;
+  ApiResult<std::string> evidence_image(std::uint64_t alarm, const std::string& camera,
+                                        const std::string& kind, int index) override;
 
  private:
   ApiResult<Json> check_open(std::uint64_t id, AlarmState wanted);
