@@ -43,7 +43,7 @@ grep -q "asterix .* plots and .* CAT034 service messages" "$dir/sim.log" || fail
 "$picket" asterix decode "$dir/out.ast" > "$dir/decoded.jsonl" 2> "$dir/decode.err" || fail "decode: $(cat "$dir/decode.err")"
 grep -q " 0 rejected" "$dir/decode.err" || fail "decode of the simulator's blocks: $(cat "$dir/decode.err")"
 for cat in 10 34 48; do
-  grep -q "\"category\":$cat" "$dir/decoded.jsonl" || fail "no CAT0$cat record in the simulator's file"
+  grep -q "\"cat\":$cat," "$dir/decoded.jsonl" || fail "no CAT0$cat record in the simulator's file"
 done
 
 # A bad inputs section: refused with exit 2 and the line.
