@@ -16,6 +16,7 @@ import {
   formatHeading,
   formatPercent,
   formatSpeed,
+  trackIdentity,
 } from './format';
 import { AlarmLayer } from './map/alarmLayer';
 import { SiteLayers } from './map/siteLayers';
@@ -792,7 +793,7 @@ export class ConsoleApp {
         `<b>Track ${t.id}</b>${t.exercise ? ' <span class="badge exercise">EXERCISE</span>' : ''}<br/>
          ${escapeHtml(t.class)} (${formatPercent(t.class_p)}) · ${escapeHtml(t.status)}<br/>
          ${formatSpeed(t.speed)} · ${formatHeading(t.heading)}<br/>
-         ${t.callsign ? 'callsign ' + escapeHtml(t.callsign) + '<br/>' : ''}${t.alt !== undefined ? 'altitude ' + Math.round(t.alt) + ' m<br/>' : ''}
+         ${trackIdentity(t) ? escapeHtml(trackIdentity(t)) + '<br/>' : ''}${t.air && t.up !== null && t.up !== undefined ? 'height ' + Math.round(t.up) + ' m' + (t.vu !== null && t.vu !== undefined ? ' · ' + (t.vu >= 0 ? '+' : '') + t.vu.toFixed(1) + ' m/s vertical' : '') + '<br/>' : ''}
          sensors: ${t.sensors.map((s) => escapeHtml(s)).join(', ')}<br/>
          at ${formatClock(t.t)} UTC`,
       )
