@@ -87,6 +87,10 @@ Json track_json(const TrackState& s, const LocalFrame& frame, bool exercise) {
   j["class_p"] = s.class_p;
   j["sensors"] = s.sensors;
   j["air"] = s.air;
+  j["vu"] = s.air ? Json(s.velocity.z()) : Json(nullptr);
+  // Cooperative identity (ADS-B): the ICAO address as 6 upper-case hex digits, the callsign.
+  j["icao"] = s.icao ? Json(fmt::format("{:06X}", *s.icao)) : Json(nullptr);
+  j["callsign"] = or_null(s.callsign);
   j["exercise"] = exercise;
   return j;
 }
