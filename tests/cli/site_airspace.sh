@@ -11,15 +11,15 @@ trap 'rm -rf "$work"' EXIT
 site="$src/examples/airport-site.yaml"
 
 "$picket" site "$site" > "$work/out.txt"
-grep -q "rules    airspace_intrusion        1" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
-grep -q "rules    below_floor               2" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
-grep -q "rules    airspace_approach         1" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
+grep -Eq "rules +airspace_intrusion +1$" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
+grep -Eq "rules +below_floor +2$" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
+grep -Eq "rules +airspace_approach +1$" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
 grep -q "sensors  adsb" "$work/out.txt" || { cat "$work/out.txt"; exit 1; }
 
 # The GeoJSON the console draws carries each volume's band.
 "$picket" site "$site" --geojson "$work/site.geojson" > /dev/null
-grep -q '"floor_m":0' "$work/site.geojson" || { echo "no floor_m in the GeoJSON"; exit 1; }
-grep -q '"ceiling_m":150' "$work/site.geojson" || { echo "no ceiling_m in the GeoJSON"; exit 1; }
+grep -Eq '"floor_m": ?0(\.0)?[,}]' "$work/site.geojson" || { echo "no floor_m in the GeoJSON"; exit 1; }
+grep -Eq '"ceiling_m": ?150(\.0)?[,}]' "$work/site.geojson" || { echo "no ceiling_m in the GeoJSON"; exit 1; }
 
 expect_refusal() {  # file, expected text
   local status=0
