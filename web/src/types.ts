@@ -79,6 +79,8 @@ export interface Alarm {
   outcome: Outcome | null;
   note: string | null;
   evidence: string[];
+  /** In an alarm's detail only: the frames of each camera's clip around the alarm. */
+  evidence_clip?: { url: string; t: number; camera: string }[];
 }
 
 export interface AlarmEvent {
