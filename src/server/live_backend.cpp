@@ -141,6 +141,7 @@ LiveBackend::LiveBackend(const Site& site, engine::LiveEngine& engine, Json tile
 }
 
 void LiveBackend::connect(Server& server) {
+  server_ = &server;
   Server* srv = &server;
   // Status changes of sensors: one `sensor` message, or one `sensors` message for several (a
   // whole site's sensors changing at once must not flood the clients' bounded queues).
@@ -207,6 +208,10 @@ void LiveBackend::connect(Server& server) {
     msg["type"] = "exercise";
     srv->broadcast(msg.dump());
   });
+}
+
+void LiveBackend::evidence_saved(std::uint64_t alarm) {
+  if (server_) server_->broadcast(Json{{"type", "evidence"}, {"alarm", alarm}}.dump());
 }
 
 bool LiveBackend::ready() {

@@ -245,6 +245,11 @@ export class ConsoleApp {
   // --- live data -------------------------------------------------------------------------------
 
   private onMessage(msg: StreamMessage): void {
+    // A camera's evidence for an alarm is stored: show it if that alarm is open in the detail.
+    if (msg.type === 'evidence') {
+      if (this.selectedAlarm === msg.alarm && this.mode === 'live') void this.openAlarm(msg.alarm, false);
+      return;
+    }
     mergeChanges(this.pending, applyMessage(this.state, msg));
     this.scheduleRender();
   }

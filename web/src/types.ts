@@ -187,4 +187,5 @@ export type StreamMessage =
   | { type: 'alarm'; alarm: Alarm }
   | { type: 'sensor'; sensor: Sensor }
   | { type: 'sensors'; sensors: Sensor[] }
-  | ({ type: 'exercise' } & ExerciseStatus);
+  | ({ type: 'exercise' } & ExerciseStatus)
+  | { type: 'evidence'; alarm: number };
