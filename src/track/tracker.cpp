@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -78,6 +79,30 @@ struct SensorTouch {
   double last_t = 0;
 };
 
+// The sensors that updated a track: almost always one or two, kept inline (no allocation per
+// track and no pointer to chase on every update); more spill to the heap, in order.
+class Touches {
+ public:
+  SensorTouch* begin() { return heap_.empty() ? in_.data() : heap_.data(); }
+  SensorTouch* end() { return begin() + n_; }
+  const SensorTouch* begin() const { return heap_.empty() ? in_.data() : heap_.data(); }
+  const SensorTouch* end() const { return begin() + n_; }
+  void push_back(const SensorTouch& x) {
+    if (heap_.empty() && n_ < in_.size()) {
+      in_[n_++] = x;
+      return;
+    }
+    if (heap_.empty()) heap_.assign(in_.begin(), in_.begin() + n_);
+    heap_.push_back(x);
+    ++n_;
+  }
+
+ private:
+  std::array<SensorTouch, 2> in_{};
+  std::uint32_t n_ = 0;
+  std::vector<SensorTouch> heap_;
+};
+
 struct Track {
   std::uint64_t id = 0;
   FilterBox filter;
@@ -90,12 +115,9 @@ struct Track {
   double class_kin_t = -kInf;
   ClassProbabilities cls{};
   MotionNoise q;  // process noise: the class-weighted mean (refreshed when cls changes)
-  std::vector<SensorTouch> touches;
+  Touches touches;
   std::uint64_t cause_ref = 0;
   int cause_sensor = -1;
-  std::uint64_t stamp = 0;
-  Vec2 reg_centre{0, 0};
-  double reg_radius = -1;
   std::uint32_t hits = 0;
   std::uint64_t born_batch = 0;  // the batch that started it
   int born_sensor = -1;          // the sensor whose report started it
@@ -140,6 +162,17 @@ double normal_cdf(double x) {
   return 0.5 * std::erfc(-x / std::sqrt(2.0));
 }
 
+// What gating reads of every candidate a spatial-hash query returns, kept apart from the Track
+// (about 1 kB, mostly the IMM's mode states) in a parallel array of 40-byte entries: most
+// candidates are rejected on these fields alone, so a query touches one small, cache-resident
+// entry per candidate instead of a cold Track (hot/cold splitting of a structure of arrays).
+struct TrackHot {
+  Vec2 reg_centre{0, 0};  // the disk registered in the spatial hash
+  double reg_radius = -1;
+  std::uint64_t stamp = 0;       // de-duplicates the visits of one query
+  std::uint64_t born_batch = 0;  // the batch that started the track (Track::born_batch)
+};
+
 struct SensorState {
   double tokens = 0;
   double token_t = -kInf;
@@ -170,6 +203,7 @@ struct Tracker::Impl {
   std::vector<SensorModel> sensors;
   std::vector<SensorState> ss;
   std::vector<Track> tracks;
+  std::vector<TrackHot> hot;  // parallel to tracks
   DiskGrid grid;
   DiskGrid sensor_grid{2000};
   std::vector<int> wide_sensors;  // miss-reporting sensors too large for the sensor grid
@@ -407,6 +441,8 @@ struct Tracker::Impl {
       } else {
         fifo.pop_front();
       }
+      // the next report's slot was written a reorder window ago: fetch it while this one runs
+      if (!fifo.empty()) __builtin_prefetch(&slots[fifo.front().slot]);
       const PreparedDetection& d = slots[top.slot];
       const double span = 0.5 * sensors[static_cast<size_t>(d.sensor)].scan_period;
       if (!batch.empty() && (d.sensor != batch_sensor || d.t - batch_t0 >= span)) process_batch();
@@ -545,12 +581,14 @@ struct Tracker::Impl {
       bool view_built[2] = {false, false};
 
       grid.query(xy, radius, [&](std::uint32_t ti) {
-        Track& tr = tracks[ti];
-        if (tr.stamp == serial || tr.deleted) return;
-        tr.stamp = serial;
+        TrackHot& h = hot[ti];
+        if (h.stamp == serial) return;
+        h.stamp = serial;
         // the disks must overlap for the gate to hold (a cheap test before the filter's)
-        const double reach = tr.reg_radius + radius;
-        if ((xy - tr.reg_centre).squaredNorm() > reach * reach) return;
+        const double reach = h.reg_radius + radius;
+        if ((xy - h.reg_centre).squaredNorm() > reach * reach) return;
+        Track& tr = tracks[ti];
+        if (tr.deleted) return;
         const int k = tr.air() ? 1 : 0;
         MeasView& v = gate_views[k];
         if (!view_built[k]) {
@@ -745,7 +783,9 @@ struct Tracker::Impl {
       double sum = 0;
       for (auto k : ks) {
         const PreparedDetection& d = slots[batch[pairs[k].det]];
-        if (d.dim(kdim) != dim || beta[k] < 1e-4) continue;
+        // (the most probable one always stays: a track whose every candidate is below 1e-4 would
+        // otherwise be updated with no measurement at all)
+        if (d.dim(kdim) != dim || (beta[k] < 1e-4 && k != best)) continue;
         view_store.emplace_back();
         d.view(kdim, view_store.back());
         b.push_back(beta[k]);
@@ -825,9 +865,10 @@ struct Tracker::Impl {
     const Vec2 xy = det.enu.head<2>();
     ++serial;
     grid.query(xy, 2 * gate_k * det.sigma_xy, [&](std::uint32_t ti) {
-      Track& tr = tracks[ti];
-      if (dup || tr.stamp == serial || tr.born_batch != batch_serial) return;
-      tr.stamp = serial;
+      TrackHot& h = hot[ti];
+      if (dup || h.stamp == serial || h.born_batch != batch_serial) return;
+      h.stamp = serial;
+      const Track& tr = tracks[ti];
       const Kinematics k = predicted_kinematics(tr, det.t);
       const Vec2 d = xy - k.pos;
       const Eigen::Matrix2d S = k.pos_cov + det.enu_cov;
@@ -909,12 +950,12 @@ struct Tracker::Impl {
     tr.cause_ref = det.ref;
     tr.cause_sensor = det.sensor;
     tr.dirty = true;
-    tr.stamp = serial;
     tr.born_batch = batch_serial;
     tr.born_sensor = det.sensor;
     ++stats.tracks_started;
     const auto ti = static_cast<std::uint32_t>(tracks.size());
     tracks.push_back(std::move(tr));
+    hot.push_back({Vec2(0, 0), -1, serial, batch_serial});
     track_local.push_back(-1);
     spawned.push_back(ti);
     reregister(ti, det.t);
@@ -935,22 +976,23 @@ struct Tracker::Impl {
   }
 
   void reregister(std::uint32_t ti, double t) {
-    Track& tr = tracks[ti];
+    const Track& tr = tracks[ti];
+    TrackHot& h = hot[ti];
     Vec2 c;
     double r = 0;
     track_disk(tr, t, c, r);
-    if (tr.reg_radius >= 0 && (c - tr.reg_centre).norm() + r <= tr.reg_radius) return;
+    if (h.reg_radius >= 0 && (c - h.reg_centre).norm() + r <= h.reg_radius) return;
     grid.insert(ti, c, r);
-    tr.reg_centre = c;
-    tr.reg_radius = r;
+    h.reg_centre = c;
+    h.reg_radius = r;
   }
 
   void rebuild_grid(double t) {
     grid.clear();
     for (std::uint32_t ti = 0; ti < tracks.size(); ++ti) {
-      Track& tr = tracks[ti];
-      track_disk(tr, t, tr.reg_centre, tr.reg_radius);
-      grid.insert(ti, tr.reg_centre, tr.reg_radius);
+      TrackHot& h = hot[ti];
+      track_disk(tracks[ti], t, h.reg_centre, h.reg_radius);
+      grid.insert(ti, h.reg_centre, h.reg_radius);
     }
   }
 
@@ -962,7 +1004,8 @@ struct Tracker::Impl {
     const std::size_t first = n_updates;
     const double pg = p.gate_probability;
     const double t_end = tm + p.manage_interval_s;  // the new epoch's end
-    for (auto& tr : tracks) {
+    for (std::size_t ti = 0; ti < tracks.size(); ++ti) {
+      Track& tr = tracks[ti];
       if (tr.deleted) continue;
       double r = existence_at(tr, tm);
       // One prediction, to the end of the new epoch: the mean at tm follows by moving back
@@ -1046,8 +1089,8 @@ struct Tracker::Impl {
       }
       // the disk it can be gated in during the new epoch (see track_disk)
       const double half = 0.5 * (t_end - std::max(tm, trk_time(tr)));
-      tr.reg_centre = pos_end - half * k.vel;
-      tr.reg_radius = k.vel.norm() * half + gate_k * sigma + 1;
+      hot[ti].reg_centre = pos_end - half * k.vel;
+      hot[ti].reg_radius = k.vel.norm() * half + gate_k * sigma + 1;
     }
     sort_updates(first);
     // numerically failed tracks were marked deleted without publication above or in hit()
@@ -1057,17 +1100,21 @@ struct Tracker::Impl {
         if (tracks[i].status != TrackStatus::deleted) ++stats.tracks_deleted;
         continue;
       }
-      if (kept != i) tracks[kept] = std::move(tracks[i]);
+      if (kept != i) {
+        tracks[kept] = std::move(tracks[i]);
+        hot[kept] = hot[i];
+      }
       ++kept;
     }
     tracks.resize(kept);
+    hot.resize(kept);
     track_local.assign(tracks.size(), -1);
     for (auto& st : ss)
       st.scan_times.clear();
     epoch_end = t_end;
     grid.clear();
     for (std::uint32_t ti = 0; ti < tracks.size(); ++ti)
-      grid.insert(ti, tracks[ti].reg_centre, tracks[ti].reg_radius);
+      grid.insert(ti, hot[ti].reg_centre, hot[ti].reg_radius);
   }
 
   // ---------------------------------------------------------------------------------------
