@@ -104,17 +104,19 @@ class Touches {
 };
 
 struct Track {
-  std::uint64_t id = 0;
-  FilterBox filter;
+  // (what gating reads comes first, next to the filter's combined estimate)
+  bool deleted = false;
+  TrackStatus status = TrackStatus::tentative;
   double existence = 0;
   double existence_t = 0;
+  MotionNoise q;  // process noise: the class-weighted mean (refreshed when cls changes)
+  FilterBox filter;
+  std::uint64_t id = 0;
   double initial_existence = 0;
-  TrackStatus status = TrackStatus::tentative;
   double first_t = 0;
   double last_update_t = 0;
   double class_kin_t = -kInf;
   ClassProbabilities cls{};
-  MotionNoise q;  // process noise: the class-weighted mean (refreshed when cls changes)
   Touches touches;
   std::uint64_t cause_ref = 0;
   int cause_sensor = -1;
@@ -123,7 +125,6 @@ struct Track {
   int born_sensor = -1;          // the sensor whose report started it
   bool published = false;
   bool dirty = false;
-  bool deleted = false;
   bool air() const { return filter.index() >= 2; }
 };
 
@@ -251,6 +252,7 @@ struct Tracker::Impl {
   std::vector<int> det_track;
   std::vector<double> beta, beta0, det_free;
   std::vector<std::uint32_t> spawned;
+  std::vector<std::uint32_t> candidates;
   std::vector<int> covering;
   std::vector<char> det_used;
   MeasView gate_views[2];  // the detection being gated, as 2-D and 3-D tracks see it
@@ -580,6 +582,10 @@ struct Tracker::Impl {
       const Vec2 xy = det.enu.head<2>();
       bool view_built[2] = {false, false};
 
+      // Two passes: the candidates whose disks overlap the report's, in the hash's order, with
+      // their tracks' gating fields prefetched; then the gate on each, in the same order (the
+      // cache misses of several candidates overlap instead of queueing).
+      candidates.clear();
       grid.query(xy, radius, [&](std::uint32_t ti) {
         TrackHot& h = hot[ti];
         if (h.stamp == serial) return;
@@ -587,8 +593,17 @@ struct Tracker::Impl {
         // the disks must overlap for the gate to hold (a cheap test before the filter's)
         const double reach = h.reg_radius + radius;
         if ((xy - h.reg_centre).squaredNorm() > reach * reach) return;
+        candidates.push_back(ti);
+        const Track& tr = tracks[ti];
+        const char* a = reinterpret_cast<const char*>(&tr);
+        const char* f = reinterpret_cast<const char*>(&tr.filter);
+        for (const char* c = a; c < f + 200; c += 64)
+          __builtin_prefetch(c);
+        __builtin_prefetch(f + sizeof(FilterBox) - 1);  // the variant's index
+      });
+      for (const std::uint32_t ti : candidates) {
         Track& tr = tracks[ti];
-        if (tr.deleted) return;
+        if (tr.deleted) continue;
         const int k = tr.air() ? 1 : 0;
         MeasView& v = gate_views[k];
         if (!view_built[k]) {
@@ -599,7 +614,7 @@ struct Tracker::Impl {
         const MotionNoise& q = tr.q;
         const bool ok =
             with_filter(tr.filter, [&](const auto& f) { return gate_one(f, q, v, det.t, ll, d2); });
-        if (!ok || !(d2 <= gamma[v.dim])) return;
+        if (!ok || !(d2 <= gamma[v.dim])) continue;
         if (tr.status != TrackStatus::tentative) near_confirmed[j] = 1;
         int& li = track_local[ti];
         if (li < 0) {
@@ -611,7 +626,7 @@ struct Tracker::Impl {
         const double w = r * pd * ll / (lam * det.jacobian[k]);
         pairs.push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(li), w});
         pair_ll.push_back(ll);
-      });
+      }
     }
     stats.gated_pairs += pairs.size();
     const std::size_t nt = local_tracks.size();

@@ -130,7 +130,7 @@ class KinematicFilter {
   template <int M>
   double update(const MeasView& m) {
     std::array<double, K> like{};
-    std::array<double, K> logl{};
+    std::array<double, K> d2{}, norm{};  // for the log-domain fallback
     std::array<V, K> xs;
     std::array<Cov, K> Ps;
     bool any = false;
@@ -152,7 +152,10 @@ class KinematicFilter {
       Ps[j] = Pm(j) - G * PHt.transpose();
       Ps[j] = 0.5 * (Ps[j] + Ps[j].transpose()).eval();
       like[j] = in.likelihood();
-      if constexpr (K > 1) logl[j] = -0.5 * in.d2 + std::log(in.norm);
+      if constexpr (K > 1) {
+        d2[j] = in.d2;
+        norm[j] = in.norm;
+      }
       any = true;
     }
     if (!any) return -1;
@@ -166,6 +169,9 @@ class KinematicFilter {
           w[j] = like[j] > 0 ? mu_[j] * like[j] / total : 0.0;
       } else {
         // every likelihood underflowed: weigh the modes in the log domain
+        std::array<double, K> logl{};
+        for (int j = 0; j < K; ++j)
+          if (like[j] >= 0) logl[j] = -0.5 * d2[j] + std::log(norm[j]);
         double best = -std::numeric_limits<double>::infinity();
         for (int j = 0; j < K; ++j)
           if (like[j] >= 0) best = std::max(best, logl[j]);
