@@ -98,12 +98,17 @@ async function metrics() {
     }
     return s;
   };
-  const buckets = [];
-  for (const line of text.split('\n')) {
-    const m = /^picket_pipeline_latency_seconds_bucket\{le="([^"]+)"\} (\S+)/.exec(line);
-    if (m) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
-  }
-  return { accepted: sum('picket_detections_total'), rejected: sum('picket_detections_rejected_total'), buckets };
+  const histogram = (name) => {
+    const out = [];
+    const re = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)`);
+    for (const line of text.split('\n')) {
+      const m = re.exec(line);
+      if (m) out.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
+    }
+    return out;
+  };
+  return { accepted: sum('picket_detections_total'), rejected: sum('picket_detections_rejected_total'),
+    buckets: histogram('picket_pipeline_latency_seconds'), send: histogram('picket_ws_send_seconds') };
 }
 
 // --- the clients ----------------------------------------------------------------------------------
@@ -113,10 +118,12 @@ const login = await fetch(`${url}/api/login`, {
   body: JSON.stringify({ username: 'admin', password }),
 });
 const cookie = login.headers.get('set-cookie').split(';')[0];
+const HIST_BIN_S = 0.0001; // client latency histogram: 0.1 ms bins up to 2 s
+const HIST_BINS = 20000;
 let measuring = false;
 const clients = [];
 for (let c = 0; c < CLIENTS; c++) {
-  const client = { messages: 0, bytes: 0, latencies: [], closed: null };
+  const client = { messages: 0, bytes: 0, hist: new Float64Array(HIST_BINS + 1), samples: 0, max: 0, closed: null };
   const ws = new WebSocket(`${url.replace('http', 'ws')}/api/stream`, { headers: { Cookie: cookie, Origin: url } });
   ws.on('message', (data) => {
     const arrived = now();
@@ -127,7 +134,12 @@ for (let c = 0; c < CLIENTS; c++) {
     if (!measuring || (client.messages + c) % SAMPLE_EVERY !== 0) return;
     const msg = JSON.parse(data);
     if (msg.type !== 'tracks') return;
-    for (const t of msg.updated) client.latencies.push(arrived - t.t);
+    for (const t of msg.updated) {
+      const l = arrived - t.t;
+      client.hist[Math.min(HIST_BINS, Math.max(0, Math.floor(l / HIST_BIN_S)))]++;
+      client.samples++;
+      if (l > client.max) client.max = l;
+    }
   });
   ws.on('close', (code, reason) => (client.closed = `${code} ${reason}`));
   await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
@@ -182,26 +194,49 @@ while (now() < end) {
   await sample('run');
 }
 Atomics.store(counter, 1, 1);
-const sent = sentNow();
 measuring = false;
-await sleep(1000); // the last datagrams in flight
+await sleep(1000); // the sender's last wake-up and the last datagrams in flight
+const sent = sentNow();
 const m1 = await sample('end');
 
 // --- results --------------------------------------------------------------------------------------
-const all = clients.flatMap((c) => c.latencies).sort((a, b) => a - b);
-const q = (p) => (all.length ? all[Math.min(all.length - 1, Math.floor(p * all.length))] : NaN);
-// The daemon's histogram over the measured period: the bucket bound under which 99% fall.
-const delta = m1.buckets.map(([le, n], i) => [le, n - (m0.buckets[i]?.[1] ?? 0)]);
-const total = delta.length ? delta[delta.length - 1][1] : 0;
-const p99Bucket = delta.find(([, n]) => n >= 0.99 * total)?.[0];
+// The clients' latencies, merged from their 0.1 ms histograms (an hour holds tens of millions).
+const hist = new Float64Array(HIST_BINS + 1);
+for (const c of clients) c.hist.forEach((n, i) => (hist[i] += n));
+const nSamples = clients.reduce((a, c) => a + c.samples, 0);
+const q = (p) => {
+  let acc = 0;
+  for (let i = 0; i <= HIST_BINS; i++) if ((acc += hist[i]) >= p * nSamples) return (i + 1) * HIST_BIN_S;
+  return NaN;
+};
+// The daemon's histogram over the measured period: the bucket bound under which 99% fall, and
+// the 99th percentile interpolated linearly inside that bucket (as Prometheus'
+// histogram_quantile does).
+const quantile = (before, after, p) => {
+  const delta = after.map(([le, n], i) => [le, n - (before[i]?.[1] ?? 0)]);
+  const total = delta.length ? delta[delta.length - 1][1] : 0;
+  const k = delta.findIndex(([, n]) => n >= p * total);
+  if (k < 0) return { total, bucket: NaN, value: NaN };
+  const [hi, nHi] = delta[k];
+  const [lo, nLo] = k > 0 ? delta[k - 1] : [0, 0];
+  const value = !Number.isFinite(hi) || nHi === nLo ? hi : lo + ((hi - lo) * (p * total - nLo)) / (nHi - nLo);
+  return { total, bucket: hi, value };
+};
+const pipe99 = quantile(m0.buckets, m1.buckets, 0.99);
+const send99 = quantile(m0.send, m1.send, 0.99);
 const runRss = samples.filter((s) => s.label !== 'warm').map((s) => s.rss);
 const result = {
   workload: { sensors: N, rate_hz: RATE, detections_per_s: N * RATE, clients: CLIENTS, duration_s: DURATION, warmup_s: WARMUP,
     reorder_window_s: Number(o['reorder-window']) },
   detections: { sent, accepted: m1.accepted, rejected: m1.rejected, lost: sent - m1.accepted - m1.rejected,
     sent_measured: sent - sentAtWarm },
-  client_latency_s: { samples: all.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: all[all.length - 1] },
-  daemon_latency_p99_bucket_s: p99Bucket,
+  client_latency_s: { samples: nSamples, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: Math.max(...clients.map((c) => c.max)) },
+  // Arrival of a detection to its track update queued for every client, and queued to written.
+  daemon_latency_p99_bucket_s: pipe99.bucket,
+  daemon_latency_p99_s: pipe99.value,
+  daemon_latency_count: pipe99.total,
+  daemon_send_p99_s: send99.value,
+  daemon_send_count: send99.total,
   daemon_cpu_cores: (samples[samples.length - 1].cpu_s - samples[0].cpu_s) / (samples[samples.length - 1].t - samples[0].t),
   clients: { dropped: clients.filter((c) => c.closed).map((c) => c.closed), messages: clients.map((c) => c.messages),
     mb_each: clients[0] ? clients[0].bytes / 1e6 : 0 },

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "picket/core/log.h"
 
 int main(int argc, char** argv) {
   using namespace picket::app;
@@ -15,6 +16,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "picket 0.1.0");
   app.require_subcommand(1);
   app.fallthrough(false);
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format,
+                 "Log lines on stderr as plain text or as one JSON object per line "
+                 "(default: $PICKET_LOG_FORMAT, else text)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->envname("PICKET_LOG_FORMAT");
 
   Action run;
   add_site_command(app, run);
@@ -40,6 +47,9 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (!run) return kExitUsage;
+  picket::log::Format fmt = picket::log::Format::text;
+  picket::log::parse_format(log_format, fmt);
+  picket::log::set_format(fmt);
   try {
     return run();
   } catch (const std::exception& e) {

@@ -143,8 +143,9 @@ std::string Registry::render() const {
 }
 
 std::vector<double> latency_buckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
+  // Finer between 10 and 100 ms, where the live daemon's 50 ms objective lies.
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035,
+          0.04,   0.045,   0.05,   0.075, 0.1,    0.25,  0.5,  1,     2.5,  5,     10};
 }
 
 }  // namespace picket

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <set>
 
+#include "picket/core/log.h"
 #include "picket/formats/records.h"
 
 namespace picket::engine {
@@ -51,6 +52,7 @@ struct LineInput::Impl : std::enable_shared_from_this<LineInput::Impl> {
   udp::endpoint from;
   std::map<std::string, Bucket> buckets;
   std::set<std::shared_ptr<tcp::socket>> connections;
+  log::Throttle log_throttle{10.0};
   bool stopped = false;
 
   static double now() {
@@ -58,7 +60,18 @@ struct LineInput::Impl : std::enable_shared_from_this<LineInput::Impl> {
         .count();
   }
 
-  void reject(const char* reason, const std::string& sensor = "") {
+  // Counted always; logged at most once per reason every 10 s (with how many it stands for), so
+  // that a flood of bad input cannot flood the log.
+  void reject(const char* reason, const std::string& sensor = "", std::string_view sender = "",
+              std::string_view detail = "") {
+    if (const auto n = log_throttle.hit(reason, now()); n > 0) {
+      log::event(spdlog::level::warn, "detections_rejected",
+                 {{"reason", reason},
+                  {"count", n},
+                  {"sensor", sensor},
+                  {"sender", sender},
+                  {"detail", detail}});
+    }
     Labels labels{{"reason", reason}};
     // Only known sensors get a label of their own: unknown ids must not grow the metrics.
     if (!sensor.empty() && site.find_sensor(sensor)) labels.emplace_back("sensor", sensor);
@@ -82,12 +95,12 @@ struct LineInput::Impl : std::enable_shared_from_this<LineInput::Impl> {
     while (!text.empty() && (text.back() == '\r' || text.back() == ' '))
       text.remove_suffix(1);
     if (text.empty()) return;
-    if (!allow(sender, t)) return reject("rate_limited");
-    if (text.size() > cfg.max_line_bytes) return reject("line_too_long");
+    if (!allow(sender, t)) return reject("rate_limited", "", sender);
+    if (text.size() > cfg.max_line_bytes) return reject("line_too_long", "", sender);
     auto d = formats::parse_detection(text);
-    if (!d) return reject("malformed");
+    if (!d) return reject("malformed", "", sender, d.error().message());
     if (const std::string why = check_against_site(*d, site); !why.empty()) {
-      return reject(why.c_str(), d->sensor);
+      return reject(why.c_str(), d->sensor, sender);
     }
     reg.counter("picket_detections_total", "Detections accepted at the input, by sensor",
                 {{"sensor", d->sensor}})
@@ -112,7 +125,7 @@ struct LineInput::Impl : std::enable_shared_from_this<LineInput::Impl> {
           if (ec == net::error::operation_aborted || self->stopped) return;
           if (!ec) {
             if (n > self->cfg.max_datagram_bytes) {
-              self->reject("datagram_too_large");
+              self->reject("datagram_too_large", "", self->from.address().to_string());
             } else {
               self->lines(std::string_view(self->dgram.data(), n),
                           self->from.address().to_string());
@@ -159,7 +172,7 @@ struct LineInput::Impl : std::enable_shared_from_this<LineInput::Impl> {
       if (buf->size() > self->cfg.max_line_bytes) {
         // A line that never ends: refuse it and drop the connection, which is not speaking
         // the protocol.
-        self->reject("line_too_long");
+        self->reject("line_too_long", "", self->peer(*sock));
         boost::system::error_code ignored;
         sock->close(ignored);
         self->connections.erase(sock);

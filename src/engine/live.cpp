@@ -246,16 +246,14 @@ struct LiveEngine::Impl : std::enable_shared_from_this<LiveEngine::Impl> {
   void publish(Pipeline& p, const std::vector<TrackState>& updates) {
     std::vector<TrackState> out;
     std::vector<std::uint64_t> removed;
-    const double now_steady = steady_seconds();
+    std::vector<double> arrivals;  // of the detections behind the updates sent
     for (const auto& u : updates) {
       TrackState s = u;
       s.id += p.id_offset();
       if (sampler.keep(s)) st->put_track(store::TrackRow::from(s));
       if (s.status == TrackStatus::confirmed || s.status == TrackStatus::coasting) {
         p.published[s.id] = s;
-        if (s.detection != 0) {
-          latency->observe(now_steady - arrival[s.detection & (arrival.size() - 1)]);
-        }
+        if (s.detection != 0) arrivals.push_back(arrival[s.detection & (arrival.size() - 1)]);
         out.push_back(std::move(s));
       } else if (s.status == TrackStatus::deleted && p.published.erase(s.id) > 0) {
         removed.push_back(s.id);
@@ -271,6 +269,11 @@ struct LiveEngine::Impl : std::enable_shared_from_this<LiveEngine::Impl> {
       if (last[out[i].id] == i) dedup.push_back(std::move(out[i]));
     }
     if ((!dedup.empty() || !removed.empty()) && on_tracks) on_tracks(dedup, removed);
+    // Measured once the callback returns: the server has then serialised the message and queued
+    // it for every WebSocket client (picket_ws_send_seconds measures the rest, to the socket).
+    const double now_steady = steady_seconds();
+    for (const double a : arrivals)
+      latency->observe(now_steady - a);
   }
 
   void tick() {
@@ -412,10 +415,10 @@ Result<std::unique_ptr<LiveEngine>> LiveEngine::create(net::io_context& ioc, con
   }
   s.opt.exercise_scenarios = std::move(usable);
 
-  s.latency =
-      &metrics.histogram("picket_pipeline_latency_seconds",
-                         "From a detection's arrival to the track update it caused being announced",
-                         latency_buckets());
+  s.latency = &metrics.histogram(
+      "picket_pipeline_latency_seconds",
+      "From a detection's arrival to the track update it caused being queued for the clients",
+      latency_buckets());
   s.tracks_gauge =
       &metrics.gauge("picket_tracks", "Confirmed and coasting tracks of the live picture");
   s.ex_tracks_gauge = &metrics.gauge("picket_exercise_tracks", "Tracks of a running exercise");

@@ -9,6 +9,7 @@
 #include <numbers>
 #include <unordered_map>
 
+#include "picket/core/log.h"
 #include "picket/formats/geojson.h"
 #include "picket/server/server.h"
 #include "picket/store/store.h"
@@ -151,6 +152,9 @@ void LiveBackend::connect(Server& server) {
     Json changed = Json::array();
     for (std::size_t i = 0; i < health.size(); ++i) {
       if (health[i].status == sensor_status_[i]) continue;
+      log::event(health[i].status == "ok" ? spdlog::level::info : spdlog::level::warn,
+                 "sensor_status",
+                 {{"sensor", health[i].id}, {"from", sensor_status_[i]}, {"to", health[i].status}});
       sensor_status_[i] = health[i].status;
       changed.push_back(sensor_json(health[i], site_.sensors[i]));
     }
@@ -175,6 +179,20 @@ void LiveBackend::connect(Server& server) {
     }
   });
   engine_.on_alarm([this, srv, sensor_changes](const AlarmEvent& e) {
+    log::event(e.type == AlarmEventType::raised ? spdlog::level::warn : spdlog::level::info,
+               "alarm",
+               {{"id", e.alarm.id},
+                {"type", to_string(e.type)},
+                {"kind", to_string(e.alarm.kind)},
+                {"priority", to_string(e.alarm.priority)},
+                {"state", to_string(e.alarm.state)},
+                {"rule", e.alarm.rule},
+                {"track", e.alarm.track},
+                {"zone", e.alarm.zone},
+                {"fence", e.alarm.fence},
+                {"sensor", e.alarm.sensor},
+                {"exercise", e.alarm.exercise},
+                {"actor", e.actor}});
     Json a = alarm_json(e.alarm, site_.frame);
     if (is_operator(e.actor) && !e.note.empty()) notes_[e.alarm.id] = e.note;
     if (auto it = notes_.find(e.alarm.id); it != notes_.end()) a["note"] = it->second;

@@ -10,12 +10,14 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <charconv>
+#include <chrono>
 #include <deque>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "http_util.h"
+#include "picket/core/log.h"
 
 namespace picket::server {
 
@@ -59,7 +61,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         sessions(cfg.session_lifetime_s, clock),
         limiter(cfg.login_max_failures, cfg.login_window_s),
         acceptor(io),
-        hash_pool(1) {}
+        hash_pool(1),
+        ws_send_latency(&reg.histogram(
+            "picket_ws_send_seconds",
+            "From a stream message being queued for a client to its write to the socket completing",
+            latency_buckets())) {}
 
   net::io_context& ioc;
   ServerConfig cfg;
@@ -73,9 +79,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   tcp::acceptor acceptor;
   net::thread_pool hash_pool;
   std::set<std::shared_ptr<WsClient>> ws_clients;
+  Histogram* ws_send_latency;
+  log::Throttle log_throttle{10.0};
   bool stopping = false;
 
+  // Counted always; logged at most once per reason every 10 s with how many it stands for.
   void reject(const char* reason) {
+    const double now_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    if (const auto n = log_throttle.hit(reason, now_s); n > 0) {
+      log::event(spdlog::level::warn, "http_rejected", {{"reason", reason}, {"count", n}});
+    }
     reg.counter("picket_http_rejected_total", "HTTP requests refused, by reason",
                 {{"reason", reason}})
         .inc();
@@ -87,7 +101,15 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
   void audit(const std::string& actor, const std::string& action, const std::string& target,
              const std::string& detail, const std::string& client) {
-    (void)users.audit({clock(), actor, action, target, detail, client});
+    log::event(spdlog::level::info, "audit",
+               {{"actor", actor},
+                {"action", action},
+                {"target", target},
+                {"detail", detail},
+                {"client", client}});
+    if (auto st = users.audit({clock(), actor, action, target, detail, client}); !st) {
+      log::event(spdlog::level::err, "audit_write_failed", {{"error", st.error().message()}});
+    }
   }
 
   void accept();
@@ -185,11 +207,15 @@ class WsSession : public WsClient, public std::enable_shared_from_this<WsSession
       srv_->reg
           .counter("picket_ws_dropped_slow_total", "WebSocket clients dropped for falling behind")
           .inc();
+      log::event(
+          spdlog::level::warn, "ws_client_dropped",
+          {{"reason", "too slow"}, {"queued_messages", queue_.size()}, {"queued_bytes", bytes_}});
       close_slow();
       return;
     }
     bytes_ += msg->size();
     queue_.push_back(std::move(msg));
+    queued_at_.push_back(std::chrono::steady_clock::now());
     if (!writing_) write();
   }
 
@@ -215,21 +241,25 @@ class WsSession : public WsClient, public std::enable_shared_from_this<WsSession
   void write() {
     writing_ = true;
     ws_.text(true);
-    ws_.async_write(net::buffer(*queue_.front()),
-                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                      self->bytes_ -= self->queue_.front()->size();
-                      self->queue_.pop_front();
-                      self->writing_ = false;
-                      if (ec) {
-                        self->detach();
-                        return;
-                      }
-                      if (self->closing_) {
-                        self->finish_close();
-                      } else if (!self->queue_.empty()) {
-                        self->write();
-                      }
-                    });
+    ws_.async_write(net::buffer(*queue_.front()), [self = this->shared_from_this()](
+                                                      beast::error_code ec, std::size_t) {
+      self->bytes_ -= self->queue_.front()->size();
+      self->queue_.pop_front();
+      self->srv_->ws_send_latency->observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - self->queued_at_.front())
+              .count());
+      self->queued_at_.pop_front();
+      self->writing_ = false;
+      if (ec) {
+        self->detach();
+        return;
+      }
+      if (self->closing_) {
+        self->finish_close();
+      } else if (!self->queue_.empty()) {
+        self->write();
+      }
+    });
   }
 
   // A client that cannot keep up is told why and disconnected; its queue is dropped at once so
@@ -240,6 +270,7 @@ class WsSession : public WsClient, public std::enable_shared_from_this<WsSession
     while (queue_.size() > (writing_ ? 1u : 0u)) {
       bytes_ -= queue_.back()->size();
       queue_.pop_back();
+      queued_at_.pop_back();
     }
     timer_.expires_after(std::chrono::seconds(5));
     timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
@@ -265,6 +296,7 @@ class WsSession : public WsClient, public std::enable_shared_from_this<WsSession
   Request req_;
   beast::flat_buffer rbuf_;
   std::deque<std::shared_ptr<const std::string>> queue_;
+  std::deque<std::chrono::steady_clock::time_point> queued_at_;  // beside queue_
   std::size_t bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;

@@ -8,7 +8,12 @@ src=$2
 dir=$(mktemp -d)
 pid=
 trap '[[ -n $pid ]] && kill -9 $pid 2>/dev/null; rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*" >&2; echo "--- daemon output ---" >&2; cat "$dir/out.log" >&2 || true; exit 1; }
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- daemon output ---" >&2
+  cat "$dir/out.log" "$dir/err.log" >&2 || true
+  exit 1
+}
 
 # A site file that does not load: exit code 2 and the file named.
 printf 'name: x\n' > "$dir/bad.yaml"
@@ -19,8 +24,10 @@ code=$?
 [[ $code == 2 ]] || { cat "$dir/bad.log"; echo "FAIL: bad site gave exit $code, not 2"; exit 1; }
 grep -q "bad.yaml" "$dir/bad.log" || { cat "$dir/bad.log"; echo "FAIL: the error does not name the file"; exit 1; }
 
-PICKET_ADMIN_PASSWORD=s3cret-pass "$picket" run "$src/examples/demo-site.yaml" --listen 127.0.0.1:0 \
-  --udp 127.0.0.1:0 --tcp 127.0.0.1:0 --store "$dir/picket.db" > "$dir/out.log" 2>&1 &
+# Structured logs: with --log-format json every line on stderr is one JSON object.
+PICKET_ADMIN_PASSWORD=s3cret-pass "$picket" --log-format json run "$src/examples/demo-site.yaml" \
+  --listen 127.0.0.1:0 --udp 127.0.0.1:0 --tcp 127.0.0.1:0 --store "$dir/picket.db" \
+  > "$dir/out.log" 2> "$dir/err.log" &
 pid=$!
 for _ in $(seq 100); do
   grep -q "console at http" "$dir/out.log" && break
@@ -60,6 +67,38 @@ curl -sf -c "$dir/cookies" -X POST "$url/api/login" -H 'Content-Type: applicatio
 curl -sf -b "$dir/cookies" "$url/api/sensors" | grep -q '"radar-sw"' || fail "/api/sensors"
 curl -sf -b "$dir/cookies" "$url/api/site" | grep -q '"FeatureCollection"' || fail "/api/site"
 curl -sf -b "$dir/cookies" "$url/api/alarms?state=all" | grep -q '"total"' || fail "/api/alarms"
+curl -s -o /dev/null -X POST "$url/api/login" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"wrong-password"}'
+
+# The log: JSON objects only, with the rejections (reason, sender, what was wrong) and the audit
+# of the logins among them.
+for _ in $(seq 50); do grep -q '"action":"login_failed"' "$dir/err.log" && break; sleep 0.1; done
+python3 - "$dir/err.log" <<'PY' || fail "structured log"
+import json, sys
+events = []
+for n, line in enumerate(open(sys.argv[1]), 1):
+    try:
+        obj = json.loads(line)
+    except ValueError as e:
+        sys.exit(f"err.log:{n}: not JSON ({e}): {line!r}")
+    if not {"time", "level"} <= obj.keys():
+        sys.exit(f"err.log:{n}: no time or level: {line!r}")
+    events.append(obj)
+def has(**want):
+    return any(all(e.get(k) == v for k, v in want.items()) for e in events)
+checks = {
+    "unknown sensor rejected": has(event="detections_rejected", reason="unknown_sensor", sensor="nobody"),
+    "malformed line rejected": has(event="detections_rejected", reason="malformed", sender="127.0.0.1"),
+    "login audited": has(event="audit", action="login", actor="admin"),
+    "failed login audited": has(event="audit", action="login_failed", actor="admin"),
+}
+bad = [k for k, ok in checks.items() if not ok]
+if bad:
+    sys.exit("missing in the log: " + ", ".join(bad))
+malformed = next(e for e in events if e.get("reason") == "malformed")
+if not malformed.get("detail"):
+    sys.exit("the malformed line's rejection does not say what was wrong")
+PY
 
 kill -TERM $pid
 for _ in $(seq 100); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done

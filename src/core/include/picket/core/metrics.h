@@ -85,7 +85,7 @@ class Registry {
   std::map<std::string, Family> families_;
 };
 
-// Latency buckets in seconds, 100 us to 10 s.
+// Latency buckets in seconds, 100 us to 10 s (5 ms apart from 10 to 50 ms).
 std::vector<double> latency_buckets();
 
 }  // namespace picket
