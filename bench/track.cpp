@@ -10,7 +10,10 @@
 // Clutter: 10% of n plots per second, uniform in the band, each reported by its nearest radar.
 // A scan is one second of plots, pushed in time order; the tracker runs with the default
 // parameters (IMM motion model, GNN association) except for the flood limit.
-// Ten warm-up scans let tracks confirm; the timed iterations are the following scans.
+// max_distance is raised to the border's length (4,000 km at 100,000 targets: beyond the default
+// 1,000 km three quarters of the reports would be rejected as out of area). Ten warm-up scans let
+// tracks confirm (about 98% of the targets are confirmed tracks after them at every n); the timed
+// iterations are the following scans.
 //
 // Counters: per_detection (wall time per detection), detections_per_scan, live_tracks,
 // confirmed (tracks), rejected (reports), rss_mb (resident memory of the whole process after the
