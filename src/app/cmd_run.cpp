@@ -12,11 +12,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 
 #include "commands.h"
 #include "picket/core/config.h"
 #include "picket/core/metrics.h"
 #include "picket/core/site.h"
+#include "picket/engine/cameras.h"
 #include "picket/engine/line_input.h"
 #include "picket/engine/live.h"
 #include "picket/server/auth.h"
@@ -68,6 +71,27 @@ Result<std::pair<std::string, unsigned short>> parse_endpoint(const std::string&
   return std::pair{host.empty() ? std::string("127.0.0.1") : host,
                    static_cast<unsigned short>(port)};
 }
+
+// Calls `done` once `durable` holds, checking every 100 ms for at most 10 s. Kept alive by its
+// pending wait only.
+struct DurableNotice : std::enable_shared_from_this<DurableNotice> {
+  explicit DurableNotice(net::io_context& io) : timer(io) {}
+  void check() {
+    if (durable()) {
+      done();
+      return;
+    }
+    if (++tries > 100) return;
+    timer.expires_after(std::chrono::milliseconds(100));
+    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->check();
+    });
+  }
+  net::steady_timer timer;
+  std::function<bool()> durable;
+  std::function<void()> done;
+  int tries = 0;
+};
 
 // The site file's optional `server` section (docs/site-format.md).
 struct ServerSection {
@@ -262,7 +286,37 @@ int run_daemon(RunOptions o) {
     fmt::print("picket: detections over {} on {}:{}\n", is_udp ? "UDP" : "TCP", ep->first, *port);
   }
 
+  // Cameras with a video source: analytics on their own threads, evidence for alarms.
+  engine::CameraCallbacks camera_cb;
+  camera_cb.detection = [&live](Detection&& d) { live.push(std::move(d)); };
+  camera_cb.evidence = [&live, &backend, &ioc](std::vector<store::EvidenceRow>&& rows) {
+    const std::uint64_t alarm = rows.front().alarm;
+    std::uint64_t ticket = 0;
+    for (auto& r : rows)
+      ticket = live.store().put_evidence(std::move(r));
+    // Tell the clients once it is durable (checked every 100 ms, for at most 10 s).
+    auto notice = std::make_shared<DurableNotice>(ioc);
+    notice->durable = [&live, ticket] { return bool(live.store().wait_durable(ticket, 0)); };
+    notice->done = [&backend, alarm] { backend.evidence_saved(alarm); };
+    notice->check();
+  };
+  auto cameras = engine::LiveCameras::create(ioc, *site, metrics, std::move(camera_cb));
+  if (!cameras) {
+    fmt::print(stderr, "picket: invalid camera configuration\n{}\n", cameras.error().message());
+    return kExitUsage;
+  }
+  live.on_alarm([&cams = **cameras](const AlarmEvent& e) { cams.on_alarm(e); });
+  live.on_tracks([&cams = **cameras](const std::vector<TrackState>& updated,
+                                     const std::vector<std::uint64_t>& removed) {
+    cams.on_tracks(updated, removed);
+  });
+
   live.start();
+  (*cameras)->start();
+  for (const auto& id : (*cameras)->ids())
+    fmt::print("picket: camera {} analysing its video source\n", id);
+  for (const auto& id : (*cameras)->ptz_ids())
+    fmt::print("picket: PTZ camera {} ready for slew to cue\n", id);
   const std::string host =
       sc.address.find(':') != std::string::npos ? "[" + sc.address + "]" : sc.address;
   fmt::print("picket: {} — console at {}://{}:{}/\n", site->name, srv.tls() ? "https" : "http",
@@ -277,14 +331,19 @@ int run_daemon(RunOptions o) {
     if (ec) return;
     spdlog::info("signal {}: stopping", sig);
     input.stop();
-    if (auto st = live.stop(); !st) {
-      spdlog::error("stopping the engine: {}", st.error().message());
-      exit_code = kExitFailure;
-    }
-    srv.stop();
-    // Let the last announcements and closes go out, then end the loop.
-    auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(200));
-    timer->async_wait([&ioc, timer](const boost::system::error_code&) { ioc.stop(); });
+    // The cameras first: their last detections and evidence, posted to this loop, run before
+    // the engine stops (posted after them).
+    (*cameras)->stop();
+    net::post(ioc, [&] {
+      if (auto st = live.stop(); !st) {
+        spdlog::error("stopping the engine: {}", st.error().message());
+        exit_code = kExitFailure;
+      }
+      srv.stop();
+      // Let the last announcements and closes go out, then end the loop.
+      auto timer = std::make_shared<net::steady_timer>(ioc, std::chrono::milliseconds(200));
+      timer->async_wait([&ioc, timer](const boost::system::error_code&) { ioc.stop(); });
+    });
   });
   ioc.run();
   spdlog::info("stopped; the store is closed ({})", live.store().path());

@@ -429,10 +429,27 @@ Result<std::unique_ptr<LiveEngine>> LiveEngine::create(net::io_context& ioc, con
 }
 
 void LiveEngine::on_tracks(TracksCallback cb) {
-  impl_->on_tracks = std::move(cb);
+  if (!impl_->on_tracks) {
+    impl_->on_tracks = std::move(cb);
+    return;
+  }
+  impl_->on_tracks = [first = std::move(impl_->on_tracks), second = std::move(cb)](
+                         const std::vector<TrackState>& updated,
+                         const std::vector<std::uint64_t>& removed) {
+    first(updated, removed);
+    second(updated, removed);
+  };
 }
 void LiveEngine::on_alarm(AlarmCallback cb) {
-  impl_->on_alarm = std::move(cb);
+  if (!impl_->on_alarm) {
+    impl_->on_alarm = std::move(cb);
+    return;
+  }
+  impl_->on_alarm = [first = std::move(impl_->on_alarm),
+                     second = std::move(cb)](const AlarmEvent& e) {
+    first(e);
+    second(e);
+  };
 }
 void LiveEngine::on_exercise(ExerciseCallback cb) {
   impl_->on_exercise = std::move(cb);

@@ -141,6 +141,7 @@ LiveBackend::LiveBackend(const Site& site, engine::LiveEngine& engine, Json tile
 }
 
 void LiveBackend::connect(Server& server) {
+  server_ = &server;
   Server* srv = &server;
   // Status changes of sensors: one `sensor` message, or one `sensors` message for several (a
   // whole site's sensors changing at once must not flood the clients' bounded queues).
@@ -207,6 +208,10 @@ void LiveBackend::connect(Server& server) {
     msg["type"] = "exercise";
     srv->broadcast(msg.dump());
   });
+}
+
+void LiveBackend::evidence_saved(std::uint64_t alarm) {
+  if (server_) server_->broadcast(Json{{"type", "evidence"}, {"alarm", alarm}}.dump());
 }
 
 bool LiveBackend::ready() {
@@ -311,9 +316,37 @@ ApiResult<Json> LiveBackend::alarm(std::uint64_t id) {
         history.push_back(point_json(r, site_.frame));
     }
   }
+  // Camera evidence: the crops and snapshots as `evidence` (the console shows them), the clip's
+  // frames in order as `evidence_clip`, each image's URL under /api/alarms/{id}/evidence/.
+  if (auto rows = st.evidence(id)) {
+    Json images = Json::array(), crops = Json::array(), clip = Json::array();
+    for (const auto& r : *rows) {
+      const std::string url =
+          fmt::format("/api/alarms/{}/evidence/{}/{}/{}", id, r.camera, r.kind, r.index);
+      if (r.kind == "crop") {
+        crops.push_back(url);
+      } else if (r.kind == "snapshot") {
+        images.push_back(url);
+      } else {
+        clip.push_back({{"url", url}, {"t", r.t}, {"camera", r.camera}});
+      }
+    }
+    for (auto& u : images)
+      crops.push_back(std::move(u));
+    alarm["evidence"] = std::move(crops);
+    alarm["evidence_clip"] = std::move(clip);
+  }
   return Json{{"alarm", std::move(alarm)},
               {"events", std::move(ev)},
               {"track_history", std::move(history)}};
+}
+
+ApiResult<std::string> LiveBackend::evidence_image(std::uint64_t alarm, const std::string& camera,
+                                                   const std::string& kind, int index) {
+  auto img = engine_.store().evidence_image(alarm, camera, kind, index);
+  if (!img) return store_error(img.error());
+  if (!img->has_value()) return ApiError{404, "no such evidence"};
+  return std::string((*img)->begin(), (*img)->end());
 }
 
 ApiResult<Json> LiveBackend::check_open(std::uint64_t id, AlarmState wanted) {

@@ -660,6 +660,20 @@ void Server::Impl::handle_api(Request&& req, const std::string& path, const std:
               client);
       return done(from(r));
     }
+    // /api/alarms/{id}/evidence/{camera}/{kind}/{index}: one JPEG.
+    if (n == 7 && get && parts[3] == "evidence") {
+      int index = -1;
+      const auto& ix = parts[6];
+      const auto [end, ec] = std::from_chars(ix.data(), ix.data() + ix.size(), index);
+      if (ec != std::errc() || end != ix.data() + ix.size() || index < 0) {
+        return done(error_response(404, "no such evidence"));
+      }
+      auto img = backend.evidence_image(*id, std::string(parts[4]), std::string(parts[5]), index);
+      if (!img.ok()) return done(error_response(img.error.status, img.error.message));
+      Response r = make_response(200, std::move(*img.value), "image/jpeg");
+      r.set(http::field::cache_control, "private, max-age=86400");  // evidence never changes
+      return done(std::move(r));
+    }
     if (n == 4 && get && parts[3] == "track") {
       auto a = backend.alarm(*id);
       if (!a.ok()) return done(from(a));

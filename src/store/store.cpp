@@ -67,6 +67,13 @@ CREATE TABLE IF NOT EXISTS audit (
   detail TEXT, client TEXT);
 CREATE INDEX IF NOT EXISTS audit_by_t ON audit (t);
 )sql",
+    // 2: camera evidence of alarms (JPEG snapshots, crops and clip frames).
+    R"sql(
+CREATE TABLE evidence (
+  id INTEGER PRIMARY KEY, alarm INTEGER NOT NULL, camera TEXT NOT NULL, kind TEXT NOT NULL,
+  idx INTEGER NOT NULL, t REAL NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+  complete INTEGER NOT NULL, jpeg BLOB NOT NULL, UNIQUE (alarm, camera, kind, idx));
+)sql",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -436,7 +443,7 @@ using Bulk = std::variant<TrackRow, DetectionRow, SensorStatusRow>;
 
 struct Durable {
   std::uint64_t ticket = 0;
-  std::variant<AlarmEvent, AuditRow> item;
+  std::variant<AlarmEvent, AuditRow, EvidenceRow> item;
 };
 
 sqlite3* open_connection(const std::string& path, int flags, std::string& err) {
@@ -510,7 +517,7 @@ struct Store::Impl {
   StoreMetrics metrics;
 
   // Writer-thread state.
-  Stmt ins_track, ins_det, ins_status, ins_event, up_alarm, ins_audit;
+  Stmt ins_track, ins_det, ins_status, ins_event, up_alarm, ins_audit, ins_evidence;
   double newest_t = -std::numeric_limits<double>::infinity();
   double last_retention_t = -std::numeric_limits<double>::infinity();
 
@@ -555,7 +562,12 @@ struct Store::Impl {
                      "INSERT INTO audit (t, actor, action, target, detail, client) VALUES "
                      "(?,?,?,?,?,?)",
                      true);
-    for (const Stmt* s : {&ins_track, &ins_det, &ins_status, &ins_event, &up_alarm, &ins_audit}) {
+    ins_evidence = Stmt(w,
+                        "INSERT OR REPLACE INTO evidence (alarm, camera, kind, idx, t, width, "
+                        "height, complete, jpeg) VALUES (?,?,?,?,?,?,?,?,?)",
+                        true);
+    for (const Stmt* s :
+         {&ins_track, &ins_det, &ins_status, &ins_event, &up_alarm, &ins_audit, &ins_evidence}) {
       if (!s->ok()) return Error{opt.path, "cannot prepare statements: " + sqlite_message(w)};
     }
     return Ok{};
@@ -584,6 +596,19 @@ struct Store::Impl {
       if (!step_done(ins_event)) return false;
       bind_alarm(up_alarm, e->alarm);
       return step_done(up_alarm);
+    }
+    if (const auto* ev = std::get_if<EvidenceRow>(&d.item)) {
+      ins_evidence.bind(1, ev->alarm);
+      ins_evidence.bind(2, ev->camera);
+      ins_evidence.bind(3, ev->kind);
+      ins_evidence.bind(4, ev->index);
+      ins_evidence.bind(5, ev->t);
+      ins_evidence.bind(6, ev->width);
+      ins_evidence.bind(7, ev->height);
+      ins_evidence.bind(8, ev->complete);
+      sqlite3_bind_blob(ins_evidence.get(), 9, ev->jpeg.data(), static_cast<int>(ev->jpeg.size()),
+                        SQLITE_TRANSIENT);
+      return step_done(ins_evidence);
     }
     const auto& a = std::get<AuditRow>(d.item);
     ins_audit.bind(1, a.t);
@@ -688,6 +713,9 @@ struct Store::Impl {
         {"DELETE FROM detections WHERE t < ?", opt.detections_keep_s},
         {"DELETE FROM sensor_status WHERE t < ?", opt.sensor_status_keep_s},
         {"DELETE FROM alarm_events WHERE alarm IN (SELECT id FROM alarms WHERE state = "
+         "'resolved' AND resolved_t < ?1)",
+         opt.resolved_alarms_keep_s},
+        {"DELETE FROM evidence WHERE alarm IN (SELECT id FROM alarms WHERE state = "
          "'resolved' AND resolved_t < ?1)",
          opt.resolved_alarms_keep_s},
         {"DELETE FROM alarms WHERE state = 'resolved' AND resolved_t < ?",
@@ -800,8 +828,10 @@ struct Store::Impl {
         if (auto* e = std::get_if<AlarmEvent>(&d.item)) {
           committed.push_back(std::move(*e));
           ++metrics.alarm_events;
-        } else {
+        } else if (std::holds_alternative<AuditRow>(d.item)) {
           ++metrics.audit_rows;
+        } else {
+          ++metrics.evidence_rows;
         }
       }
       // Announce first, then wake those waiting for durability, then the side work.
@@ -954,6 +984,18 @@ std::uint64_t Store::put_alarm(const AlarmEvent& event) {
 }
 
 std::uint64_t Store::put_audit(AuditRow row) {
+  Impl& d = *impl_;
+  std::uint64_t ticket;
+  {
+    std::lock_guard lk(d.mu);
+    ticket = d.next_ticket++;
+    d.durable.push_back(Durable{ticket, std::move(row)});
+  }
+  d.cv_work.notify_one();
+  return ticket;
+}
+
+std::uint64_t Store::put_evidence(EvidenceRow row) {
   Impl& d = *impl_;
   std::uint64_t ticket;
   {
@@ -1270,6 +1312,55 @@ Result<std::optional<std::string>> Store::meta(const std::string& key) {
     if (rc == SQLITE_ROW) return std::optional<std::string>(st.text(0));
     if (rc == SQLITE_DONE) return std::optional<std::string>();
     return impl_->read_error("reading metadata");
+  });
+}
+
+Result<std::vector<EvidenceRow>> Store::evidence(std::uint64_t alarm) {
+  return impl_->read([&]() -> Result<std::vector<EvidenceRow>> {
+    Stmt st(impl_->r,
+            "SELECT camera, kind, idx, t, width, height, complete, length(jpeg) FROM evidence "
+            "WHERE alarm = ? ORDER BY camera, kind, idx");
+    if (!st.ok()) return impl_->read_error("reading evidence");
+    st.bind(1, alarm);
+    std::vector<EvidenceRow> out;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) {
+      EvidenceRow e;
+      e.alarm = alarm;
+      e.camera = st.text(0);
+      e.kind = st.text(1);
+      e.index = static_cast<int>(st.integer(2));
+      e.t = st.real(3);
+      e.width = static_cast<int>(st.integer(4));
+      e.height = static_cast<int>(st.integer(5));
+      e.complete = st.integer(6) != 0;
+      e.bytes = static_cast<std::size_t>(st.integer(7));
+      out.push_back(std::move(e));
+    }
+    if (rc != SQLITE_DONE) return impl_->read_error("reading evidence");
+    return out;
+  });
+}
+
+Result<std::optional<std::vector<std::uint8_t>>> Store::evidence_image(std::uint64_t alarm,
+                                                                       const std::string& camera,
+                                                                       const std::string& kind,
+                                                                       int index) {
+  using Image = std::optional<std::vector<std::uint8_t>>;
+  return impl_->read([&]() -> Result<Image> {
+    Stmt st(impl_->r,
+            "SELECT jpeg FROM evidence WHERE alarm = ? AND camera = ? AND kind = ? AND idx = ?");
+    if (!st.ok()) return impl_->read_error("reading evidence");
+    st.bind(1, alarm);
+    st.bind(2, camera);
+    st.bind(3, kind);
+    st.bind(4, index);
+    const int rc = st.step();
+    if (rc == SQLITE_DONE) return Image();
+    if (rc != SQLITE_ROW) return impl_->read_error("reading evidence");
+    const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(st.get(), 0));
+    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(st.get(), 0));
+    return Image(std::vector<std::uint8_t>(p, p + n));
   });
 }
 

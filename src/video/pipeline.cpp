@@ -74,4 +74,9 @@ void CameraPipeline::request_evidence(const std::string& alarm_id, double t,
   evidence_->request(std::move(r));
 }
 
+std::vector<Evidence> CameraPipeline::flush_evidence() {
+  if (!evidence_) return {};
+  return evidence_->flush();
+}
+
 }  // namespace picket::video

@@ -79,6 +79,8 @@ export interface Alarm {
   outcome: Outcome | null;
   note: string | null;
   evidence: string[];
+  /** In an alarm's detail only: the frames of each camera's clip around the alarm. */
+  evidence_clip?: { url: string; t: number; camera: string }[];
 }
 
 export interface AlarmEvent {
@@ -185,4 +187,5 @@ export type StreamMessage =
   | { type: 'alarm'; alarm: Alarm }
   | { type: 'sensor'; sensor: Sensor }
   | { type: 'sensors'; sensors: Sensor[] }
-  | ({ type: 'exercise' } & ExerciseStatus);
+  | ({ type: 'exercise' } & ExerciseStatus)
+  | { type: 'evidence'; alarm: number };

@@ -578,3 +578,84 @@ TEST(Store, SigkillNeverLosesAnAnnouncedAlarm) {
 
 }  // namespace
 }  // namespace picket::store
+
+namespace picket::store {
+namespace {
+
+EvidenceRow evidence_row(std::uint64_t alarm, const std::string& kind, int index, std::uint8_t b) {
+  EvidenceRow e;
+  e.alarm = alarm;
+  e.camera = "cam-gate";
+  e.kind = kind;
+  e.index = index;
+  e.t = 1000 + index;
+  e.width = 640;
+  e.height = 480;
+  e.complete = index != 2;
+  e.jpeg = {0xff, 0xd8, b, b, 0xff, 0xd9};
+  return e;
+}
+
+TEST(Store, KeepsEvidenceDurablyAndReadsItBack) {
+  TempDir dir;
+  const std::string path = dir.file("picket.db");
+  {
+    auto store = Store::open(options(path));
+    ASSERT_TRUE(store) << store.error().message();
+    (*store)->put_evidence(evidence_row(7, "snapshot", 0, 1));
+    (*store)->put_evidence(evidence_row(7, "clip", 1, 2));
+    const auto last = (*store)->put_evidence(evidence_row(7, "clip", 2, 3));
+    (*store)->put_evidence(evidence_row(8, "snapshot", 0, 4));
+    ASSERT_TRUE((*store)->wait_durable(last, 10));
+    EXPECT_EQ((*store)->metrics().evidence_rows.load(), 4u);
+    ASSERT_TRUE((*store)->close());
+  }
+  auto store = Store::open(options(path));
+  ASSERT_TRUE(store) << store.error().message();
+  auto list = (*store)->evidence(7);
+  ASSERT_TRUE(list) << list.error().message();
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].kind, "clip");  // by camera, kind, index
+  EXPECT_EQ((*list)[0].index, 1);
+  EXPECT_EQ((*list)[1].index, 2);
+  EXPECT_FALSE((*list)[1].complete);
+  EXPECT_EQ((*list)[2].kind, "snapshot");
+  EXPECT_EQ((*list)[2].bytes, 6u);
+  EXPECT_EQ((*list)[2].width, 640);
+  EXPECT_TRUE((*list)[2].jpeg.empty());
+  auto img = (*store)->evidence_image(7, "cam-gate", "clip", 2);
+  ASSERT_TRUE(img);
+  ASSERT_TRUE(img->has_value());
+  EXPECT_EQ(**img, (std::vector<std::uint8_t>{0xff, 0xd8, 3, 3, 0xff, 0xd9}));
+  auto none = (*store)->evidence_image(7, "cam-gate", "clip", 9);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+  EXPECT_TRUE((*store)->evidence(99)->empty());
+  ASSERT_TRUE((*store)->close());
+}
+
+TEST(Store, MigratesAVersionOneStore) {
+  TempDir dir;
+  const std::string path = dir.file("picket.db");
+  {
+    auto store = Store::open(options(path));
+    ASSERT_TRUE(store) << store.error().message();
+    (*store)->put_alarm(event(1, 1, 100, AlarmEventType::raised));
+    ASSERT_TRUE((*store)->close());
+  }
+  // Back to the first schema, as a store written before evidence was kept.
+  raw_sql(path, "DROP TABLE evidence; PRAGMA user_version = 1;");
+  auto store = Store::open(options(path));
+  ASSERT_TRUE(store) << store.error().message();
+  EXPECT_EQ(raw_int(path, "PRAGMA user_version"), kSchemaVersion);
+  auto alarm = (*store)->alarm(1);
+  ASSERT_TRUE(alarm);
+  EXPECT_TRUE(alarm->has_value());
+  const auto t = (*store)->put_evidence(evidence_row(1, "snapshot", 0, 5));
+  ASSERT_TRUE((*store)->wait_durable(t, 10));
+  EXPECT_EQ((*store)->evidence(1)->size(), 1u);
+  ASSERT_TRUE((*store)->close());
+}
+
+}  // namespace
+}  // namespace picket::store

@@ -89,8 +89,8 @@ class LiveEngine {
                                                     Clock wall_clock);
   ~LiveEngine();
 
-  void on_tracks(TracksCallback cb);
-  void on_alarm(AlarmCallback cb);
+  void on_tracks(TracksCallback cb);  // adds a listener (each is called in turn)
+  void on_alarm(AlarmCallback cb);    // adds a listener (each is called in turn)
   void on_exercise(ExerciseCallback cb);
 
   // Starts the tick and the simulator source (if any).

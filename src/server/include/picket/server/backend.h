@@ -59,6 +59,12 @@ class Backend {
   virtual ApiResult<Json> start_exercise(const std::string& scenario, const std::string& user) = 0;
   virtual Json exercise() = 0;
   virtual ApiResult<Json> stop_exercise(const std::string& user) = 0;
+  // One JPEG of an alarm's camera evidence (kind snapshot, crop or clip; index in the clip).
+  virtual ApiResult<std::string> evidence_image(std::uint64_t alarm, const std::string& camera,
+                                                const std::string& kind, int index) {
+    (void)alarm, (void)camera, (void)kind, (void)index;
+    return ApiError{404, "no evidence"};
+  }
 };
 
 }  // namespace picket::server

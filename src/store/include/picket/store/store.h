@@ -43,7 +43,7 @@
 namespace picket::store {
 
 // The schema version this build writes (docs/store.md lists the migrations).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 // PRAGMA application_id of a Picket store: "PCKT".
 inline constexpr std::int32_t kApplicationId = 0x50434B54;
 
@@ -103,12 +103,30 @@ struct AuditRow {
   std::string actor, action, target, detail, client;
 };
 
+// One image of an alarm's camera evidence: kind "snapshot" (the full frame nearest the alarm),
+// "crop" (the target's region of it) or "clip" (frame `index` of the clip around the alarm).
+// Written durably, like alarm events. `bytes` is filled by evidence(), which leaves `jpeg`
+// empty; evidence_image() reads the JPEG.
+struct EvidenceRow {
+  std::uint64_t alarm = 0;
+  std::string camera;
+  std::string kind;
+  int index = 0;
+  double t = 0;  // capture time of the frame
+  int width = 0;
+  int height = 0;
+  bool complete = true;  // false when the clip was cut short (camera lost, shutdown)
+  std::vector<std::uint8_t> jpeg;
+  std::size_t bytes = 0;
+};
+
 struct StoreMetrics {
   std::atomic<std::uint64_t> track_rows{0};
   std::atomic<std::uint64_t> detection_rows{0};
   std::atomic<std::uint64_t> status_rows{0};
   std::atomic<std::uint64_t> alarm_events{0};  // committed
   std::atomic<std::uint64_t> audit_rows{0};
+  std::atomic<std::uint64_t> evidence_rows{0};
   std::atomic<std::uint64_t> dropped_full_queue{0};     // bulk rows refused: queue full
   std::atomic<std::uint64_t> dropped_write_failure{0};  // bulk rows lost with a failed batch
   std::atomic<std::uint64_t> batches{0};
@@ -149,6 +167,7 @@ class Store {
   // Never dropped. Returns a ticket for wait_durable.
   std::uint64_t put_alarm(const AlarmEvent& event);
   std::uint64_t put_audit(AuditRow row);
+  std::uint64_t put_evidence(EvidenceRow row);
 
   // Waits until the item with this ticket (and every earlier alarm event and audit entry) has
   // committed. Error if it is not durable within `timeout_s`, with the last write failure.
@@ -175,6 +194,13 @@ class Store {
   Result<std::vector<TrackRow>> track_history(std::uint64_t track, double from, double to);
   Result<std::vector<DetectionRow>> detections(double from, double to);
   Result<std::vector<AuditRow>> audit_log(int limit);
+  // An alarm's evidence images (without their JPEG bytes), by camera, kind and index.
+  Result<std::vector<EvidenceRow>> evidence(std::uint64_t alarm);
+  // One image's JPEG; nothing if there is no such image.
+  Result<std::optional<std::vector<std::uint8_t>>> evidence_image(std::uint64_t alarm,
+                                                                  const std::string& camera,
+                                                                  const std::string& kind,
+                                                                  int index);
   Result<std::uint64_t> max_alarm_id();
   // The largest alarm id below `limit` (0 if none): id ranges can be kept apart this way.
   Result<std::uint64_t> max_alarm_id_below(std::uint64_t limit);

@@ -48,6 +48,9 @@ class CameraPipeline {
   void request_evidence(const std::string& alarm_id, double t,
                         std::optional<std::int64_t> image_track, std::optional<Enu> position);
 
+  // Finishes every pending evidence request with the frames there are (shutting down).
+  std::vector<Evidence> flush_evidence();
+
   bool ended() const { return input_.ended() || failed_; }
   bool failed() const { return failed_; }
   const VideoInput& input() const { return input_; }
