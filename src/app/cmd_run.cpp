@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 
 #include "commands.h"
 #include "picket/core/config.h"
@@ -71,6 +73,27 @@ Result<std::pair<std::string, unsigned short>> parse_endpoint(const std::string&
   return std::pair{host.empty() ? std::string("127.0.0.1") : host,
                    static_cast<unsigned short>(port)};
 }
+
+// Calls `done` once `durable` holds, checking every 100 ms for at most 10 s. Kept alive by its
+// pending wait only.
+struct DurableNotice : std::enable_shared_from_this<DurableNotice> {
+  explicit DurableNotice(net::io_context& io) : timer(io) {}
+  void check() {
+    if (durable()) {
+      done();
+      return;
+    }
+    if (++tries > 100) return;
+    timer.expires_after(std::chrono::milliseconds(100));
+    timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->check();
+    });
+  }
+  net::steady_timer timer;
+  std::function<bool()> durable;
+  std::function<void()> done;
+  int tries = 0;
+};
 
 // The site file's optional `server` section (docs/site-format.md).
 struct ServerSection {
@@ -288,9 +311,16 @@ int run_daemon(RunOptions o) {
   // Cameras with a video source: analytics on their own threads, evidence for alarms.
   engine::CameraCallbacks camera_cb;
   camera_cb.detection = [&live](Detection&& d) { live.push(std::move(d)); };
-  camera_cb.evidence = [&live](std::vector<store::EvidenceRow>&& rows) {
+  camera_cb.evidence = [&live, &backend, &ioc](std::vector<store::EvidenceRow>&& rows) {
+    const std::uint64_t alarm = rows.front().alarm;
+    std::uint64_t ticket = 0;
     for (auto& r : rows)
-      live.store().put_evidence(std::move(r));
+      ticket = live.store().put_evidence(std::move(r));
+    // Tell the clients once it is durable (checked every 100 ms, for at most 10 s).
+    auto notice = std::make_shared<DurableNotice>(ioc);
+    notice->durable = [&live, ticket] { return bool(live.store().wait_durable(ticket, 0)); };
+    notice->done = [&backend, alarm] { backend.evidence_saved(alarm); };
+    notice->check();
   };
   auto cameras = engine::LiveCameras::create(ioc, *site, metrics, std::move(camera_cb));
   if (!cameras) {

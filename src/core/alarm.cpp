@@ -14,8 +14,11 @@ std::optional<E> lookup(const std::array<std::string_view, N>& names, std::strin
 }
 
 constexpr std::array<std::string_view, kNumAlarmKinds> kKindNames = {
-    "fence_crossing", "zone_entry",  "zone_exit",      "approach",     "loitering",    "speed",
-    "count",          "fence_alarm", "fence_nuisance", "sensor_fault", "sensor_tamper"};
+    "fence_crossing", "zone_entry",       "zone_exit",
+    "approach",       "loitering",        "speed",
+    "count",          "fence_alarm",      "fence_nuisance",
+    "sensor_fault",   "sensor_tamper",    "airspace_intrusion",
+    "below_floor",    "airspace_approach"};
 constexpr std::array<std::string_view, 4> kPriorityNames = {"low", "medium", "high", "critical"};
 constexpr std::array<std::string_view, 3> kStateNames = {"raised", "acknowledged", "resolved"};
 constexpr std::array<std::string_view, 5> kEventNames = {"raised", "updated", "acknowledged",

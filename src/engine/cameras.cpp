@@ -63,6 +63,8 @@ struct Camera {
   std::vector<Request> requests;  // guarded by mu
   Counter* frames = nullptr;
   Counter* detections = nullptr;
+  Gauge* dropped = nullptr;   // frames skipped to keep up with real time, since the start
+  double dropped_before = 0;  // by earlier runs of a looping file
 };
 
 // A PTZ camera's slew-to-cue: the SlewController and its ONVIF client live on a worker thread
@@ -183,10 +185,12 @@ struct LiveCameras::Impl {
       }
       auto out = pipeline->step();
       const bool idle = !out.frame;
+      cam.dropped->set(cam.dropped_before + static_cast<double>(pipeline->input().stats().dropped));
       post_output(cam, std::move(out));
       if (pipeline->failed()) break;  // a camera fault was reported with the reason
       if (pipeline->ended()) {
         // A file played as a camera: start it again (its pending evidence is flushed).
+        cam.dropped_before += static_cast<double>(pipeline->input().stats().dropped);
         start = clock.now();
         pipeline = std::make_unique<video::CameraPipeline>(cam.config, clock, nullptr, start);
         continue;
@@ -233,6 +237,9 @@ Result<std::unique_ptr<LiveCameras>> LiveCameras::create(net::io_context& ioc, c
       cam->detections =
           &metrics.counter("picket_camera_detections_total",
                            "Detections and status reports from cameras", {{"camera", c.id}});
+      cam->dropped =
+          &metrics.gauge("picket_camera_frames_dropped",
+                         "Camera frames skipped to keep up with real time", {{"camera", c.id}});
       cam->config = std::move(c);
       impl->cameras.push_back(std::move(cam));
     }

@@ -103,7 +103,8 @@ Result<AlarmEvent> parse_alarm_event(std::string_view line) {
   PICKET_TRY(kind, enum_field<AlarmKind>(f, "kind", parse_alarm_kind,
                                          "fence_crossing, zone_entry, zone_exit, approach, "
                                          "loitering, speed, count, fence_alarm, fence_nuisance, "
-                                         "sensor_fault, sensor_tamper"));
+                                         "sensor_fault, sensor_tamper, airspace_intrusion, "
+                                         "below_floor, airspace_approach"));
   a.kind = kind;
   PICKET_TRY(rule, f.string("rule"));
   a.rule = std::move(rule);

@@ -11,8 +11,9 @@ namespace picket::rules {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kRuleTypeNames = {
-    "fence_crossing", "zone_entry", "zone_exit", "approach", "loitering", "speed", "count"};
+constexpr std::array<std::string_view, 10> kRuleTypeNames = {
+    "fence_crossing", "zone_entry", "zone_exit",          "approach",    "loitering",
+    "speed",          "count",      "airspace_intrusion", "below_floor", "airspace_approach"};
 constexpr std::array<std::string_view, 7> kDayNames = {"sun", "mon", "tue", "wed",
                                                        "thu", "fri", "sat"};
 
@@ -222,10 +223,11 @@ Rule read_rule(const ConfigNode& r, const Site& site) {
   Rule rule;
   rule.line = r.line();
   if (!r.expect_map()) return rule;
-  const std::string type = r.choice(
-      "type",
-      {"fence_crossing", "zone_entry", "zone_exit", "approach", "loitering", "speed", "count"}, "",
-      true);
+  const std::string type =
+      r.choice("type",
+               {"fence_crossing", "zone_entry", "zone_exit", "approach", "loitering", "speed",
+                "count", "airspace_intrusion", "below_floor", "airspace_approach"},
+               "", true);
   for (size_t i = 0; i < kRuleTypeNames.size(); ++i) {
     if (kRuleTypeNames[i] == type) rule.type = static_cast<RuleType>(i);
   }
@@ -258,6 +260,19 @@ Rule read_rule(const ConfigNode& r, const Site& site) {
     case RuleType::count:
       r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
                      "schedule", "air", "second_sensor", "description", "zone", "more_than"});
+      break;
+    case RuleType::airspace_intrusion:
+      r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
+                     "schedule", "second_sensor", "description", "zone", "cooperative"});
+      break;
+    case RuleType::below_floor:
+      r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
+                     "schedule", "second_sensor", "description", "zone", "cooperative", "floor"});
+      break;
+    case RuleType::airspace_approach:
+      r.expect_keys({"id", "name", "type", "priority", "armed", "classes", "min_class_probability",
+                     "schedule", "second_sensor", "description", "zone", "cooperative", "distance",
+                     "min_speed"});
       break;
   }
   rule.id = r.required_string("id");
@@ -321,6 +336,39 @@ Rule read_rule(const ConfigNode& r, const Site& site) {
       }
       rule.hold_s = r.number("for", 0, 0, 86400);
       rule.air = r.boolean("air", false);
+      break;
+    }
+    case RuleType::airspace_intrusion:
+    case RuleType::below_floor:
+    case RuleType::airspace_approach: {
+      // Air tracks only: the volume is the zone's polygon and altitude band.
+      rule.air = true;
+      rule.zone = resolve_zone(r["zone"], site);
+      const char* fallback = rule.type == RuleType::airspace_intrusion ? "non"
+                             : rule.type == RuleType::below_floor      ? "only"
+                                                                       : "any";
+      const std::string c = r.choice("cooperative", {"any", "non", "only"}, fallback);
+      rule.cooperation = c == "non"    ? Cooperation::non
+                         : c == "only" ? Cooperation::only
+                                       : Cooperation::any;
+      if (rule.type == RuleType::below_floor) {
+        const auto floor = r.optional_number("floor", -1000, 100'000);
+        const Zone* zone = rule.zone >= 0 ? &site.zones[static_cast<size_t>(rule.zone)] : nullptr;
+        if (floor) {
+          rule.floor_m = *floor;
+        } else if (zone && zone->floor_m) {
+          rule.floor_m = *zone->floor_m;
+        } else if (zone) {
+          r.error(fmt::format(
+              "a below_floor rule needs a `floor` (m above the origin), or a zone with a floor "
+              "('{}' has none)",
+              zone->id));
+        }
+      }
+      if (rule.type == RuleType::airspace_approach) {
+        rule.distance_m = r.required_number("distance", 0.1, 100'000);
+        rule.min_speed_mps = r.required_number("min_speed", 0, 1000);
+      }
       break;
     }
   }

@@ -36,6 +36,7 @@ struct Trigger {
   double value = 0;
   int segment = 0;
   std::optional<CrossingDirection> direction;
+  double speed = 0;  // airspace_approach: the closing speed (m/s)
 };
 
 Trigger trig(double t, const Vec2& pos, double value = 0) {
@@ -57,8 +58,11 @@ struct TrackMem {
   Vec2 pos{0, 0};
   double up = 0;
   Vec2 vel{0, 0};
+  double vup = 0;  // vertical speed (m/s, up)
   bool has_pos = false;
   bool air = false;
+  std::optional<std::uint32_t> icao;  // cooperative identity (TrackState::icao)
+  std::string callsign;
   TrackStatus status = TrackStatus::tentative;
   TargetClass cls = TargetClass::unknown;
   double class_p = 0;
@@ -241,6 +245,10 @@ struct RulesEngine::Impl {
   std::vector<std::vector<int>> crossing_by_fence, approach_by_fence;
   std::vector<std::vector<int>> entry_by_zone, exit_by_zone, loiter_by_zone, count_by_zone;
   std::vector<int> speed_rules, approach_rules;
+  // Airspace rules: intrusion by zone (evaluated with the zone's band); floor and approach
+  // rules tested per air-track update against their volume.
+  std::vector<std::vector<int>> intrusion_by_zone;
+  std::vector<int> floor_rules, volume_approach_rules;
   // The speed rules' fields the per-update loop reads, packed together.
   struct SpeedRule {
     int rule;
@@ -294,6 +302,7 @@ struct RulesEngine::Impl {
     exit_by_zone.resize(site.zones.size());
     loiter_by_zone.resize(site.zones.size());
     count_by_zone.resize(site.zones.size());
+    intrusion_by_zone.resize(site.zones.size());
     approach_slot.assign(nr, -1);
     counts.assign(nr, 0);
     count_alarm.assign(nr, 0);
@@ -330,6 +339,15 @@ struct RulesEngine::Impl {
           speed_compact.push_back({ri, r.zone, r.above_mps.has_value(), r.air, r.classes,
                                    r.above_mps ? *r.above_mps : r.below_mps.value_or(0), r.hold_s,
                                    r.min_class_p});
+          break;
+        case RuleType::airspace_intrusion:
+          intrusion_by_zone[static_cast<size_t>(r.zone)].push_back(ri);
+          break;
+        case RuleType::below_floor:
+          floor_rules.push_back(ri);
+          break;
+        case RuleType::airspace_approach:
+          volume_approach_rules.push_back(ri);
           break;
       }
     }
@@ -371,6 +389,13 @@ struct RulesEngine::Impl {
   }
   bool rule_sees(const Rule& r, const TrackMem& m) const {
     return (r.air || !m.air) && class_passes(r.classes, r.min_class_p, m);
+  }
+  // Airspace rules: air tracks only, filtered by class and by cooperative identity.
+  bool airspace_sees(const Rule& r, const TrackMem& m) const {
+    if (!m.air) return false;
+    if (r.cooperation == Cooperation::non && m.icao) return false;
+    if (r.cooperation == Cooperation::only && !m.icao) return false;
+    return class_passes(r.classes, r.min_class_p, m);
   }
   bool alarmable(const TrackMem& m) const {
     return m.status == TrackStatus::confirmed || m.status == TrackStatus::coasting ||
@@ -556,7 +581,10 @@ struct RulesEngine::Impl {
     m.pos = s.position.head<2>();
     m.up = s.position.z();
     m.vel = s.velocity.head<2>();
+    m.vup = s.velocity.z();
     m.air = s.air;
+    m.icao = s.icao;
+    if (m.callsign != s.callsign) m.callsign = s.callsign;
     m.status = s.status;
     m.cls = s.cls;
     m.class_p = s.class_p;
@@ -581,6 +609,7 @@ struct RulesEngine::Impl {
     if (had_pos && prev != m.pos) crossing_step(m, prev, t, out);
     near_step(m, t, out);
     speed_step(m, t, out);
+    if (!floor_rules.empty() || !volume_approach_rules.empty()) volume_step(m, t, out);
     if (m.unconfirmed) confirm_step(m, t, out);
     count_event(out, before);
   }
@@ -626,6 +655,10 @@ struct RulesEngine::Impl {
         latched_condition(ri, m, dwell >= r.duration_s && rule_sees(r, m), trig(t, m.pos, dwell),
                           out);
       }
+      for (int ri : intrusion_by_zone[static_cast<size_t>(stay.zone)]) {
+        const Rule& r = cfg.rules[static_cast<size_t>(ri)];
+        latched_condition(ri, m, airspace_sees(r, m), trig(t, m.pos, m.up), out);
+      }
       for (int ri : count_by_zone[static_cast<size_t>(stay.zone)]) {
         const Rule& r = cfg.rules[static_cast<size_t>(ri)];
         const bool now_counted =
@@ -651,6 +684,8 @@ struct RulesEngine::Impl {
       if (rule_sees(cfg.rules[static_cast<size_t>(ri)], m)) trigger(ri, m, trig(t, m.pos), out);
     }
     for (int ri : loiter_by_zone[static_cast<size_t>(z)])
+      set_bit(latched(m), ri, false);
+    for (int ri : intrusion_by_zone[static_cast<size_t>(z)])
       set_bit(latched(m), ri, false);
     for (int ri : count_by_zone[static_cast<size_t>(z)]) {
       if (test_bit(counted(m), ri)) {
@@ -800,6 +835,58 @@ struct RulesEngine::Impl {
     }
   }
 
+  // Floor and approach rules of airspace volumes. Distance to a volume (a vertical prism: the
+  // zone's polygon between its floor and ceiling) is the Euclidean distance to its nearest
+  // point: horizontally to the polygon (0 inside it), vertically to the altitude band (0
+  // within it). The closing speed is the velocity's component towards that point.
+  void volume_step(TrackMem& m, double t, std::vector<AlarmEvent>& out) {
+    for (int ri : floor_rules) {
+      const Rule& r = cfg.rules[static_cast<size_t>(ri)];
+      const Zone& z = site.zones[static_cast<size_t>(r.zone)];
+      const bool cond = m.up < r.floor_m && airspace_sees(r, m) &&
+                        z.polygon.bounds().contains(m.pos) && z.polygon.contains(m.pos);
+      latched_condition(ri, m, cond, trig(t, m.pos, m.up), out);
+    }
+    for (int ri : volume_approach_rules) {
+      const Rule& r = cfg.rules[static_cast<size_t>(ri)];
+      bool cond = false;
+      double d = 0;
+      double closing = 0;
+      if (airspace_sees(r, m)) {
+        const Zone& z = site.zones[static_cast<size_t>(r.zone)];
+        const Box2& b = z.polygon.bounds();
+        // Lower bound of the horizontal distance: to the bounding box.
+        const double bx = std::max({b.min.x() - m.pos.x(), 0.0, m.pos.x() - b.max.x()});
+        const double by = std::max({b.min.y() - m.pos.y(), 0.0, m.pos.y() - b.max.y()});
+        if (std::hypot(bx, by) <= r.distance_m) {
+          Vec2 q = m.pos;
+          if (!z.polygon.contains(m.pos)) {
+            const auto& v = z.polygon.vertices();
+            double best = std::numeric_limits<double>::infinity();
+            for (size_t i = 0; i < v.size(); ++i) {
+              const Segment2 e{v[i], v[(i + 1) % v.size()]};
+              const Vec2 c = e.closest_point(m.pos);
+              if (const double dd = (c - m.pos).squaredNorm(); dd < best) {
+                best = dd;
+                q = c;
+              }
+            }
+          }
+          const double lo = z.floor_m.value_or(-std::numeric_limits<double>::infinity());
+          const double hi = z.ceiling_m.value_or(std::numeric_limits<double>::infinity());
+          const double dz = std::clamp(m.up, lo, hi) - m.up;
+          const Vec2 dh = q - m.pos;
+          d = std::sqrt(dh.squaredNorm() + dz * dz);
+          if (d > 1e-6) closing = (m.vel.dot(dh) + m.vup * dz) / d;
+          cond = d > 1e-6 && d <= r.distance_m && closing >= r.min_speed_mps;
+        }
+      }
+      Trigger tr = trig(t, m.pos, d);
+      tr.speed = closing;
+      latched_condition(ri, m, cond, tr, out);
+    }
+  }
+
   // A condition that holds over time raises once when it starts to hold (while armed), and
   // again only after it has stopped holding.
   void latched_condition(int ri, TrackMem& m, bool cond, const Trigger& tr,
@@ -831,7 +918,13 @@ struct RulesEngine::Impl {
   }
 
   std::string rule_text(const Rule& r, const TrackMem& m, const Trigger& tr) const {
-    const std::string who = fmt::format("track {} ({})", m.id, class_word(m.cls));
+    std::string who = fmt::format("track {} ({})", m.id, class_word(m.cls));
+    if (m.icao) {
+      who = m.callsign.empty()
+                ? fmt::format("track {} ({}, ICAO {:06X})", m.id, class_word(m.cls), *m.icao)
+                : fmt::format("track {} ({}, {} ICAO {:06X})", m.id, class_word(m.cls), m.callsign,
+                              *m.icao);
+    }
     switch (r.type) {
       case RuleType::fence_crossing:
         return fmt::format("{} crossed {} segment {} {}", who,
@@ -855,6 +948,15 @@ struct RulesEngine::Impl {
       case RuleType::count:
         return fmt::format("{} objects in {} (more than {})", tr.value,
                            site.zones[static_cast<size_t>(r.zone)].name, r.more_than);
+      case RuleType::airspace_intrusion:
+        return fmt::format("{}{} inside {} at {:.0f} m", who, m.icao ? "" : " without identity",
+                           site.zones[static_cast<size_t>(r.zone)].name, tr.value);
+      case RuleType::below_floor:
+        return fmt::format("{} at {:.0f} m over {}, below the floor of {:.0f} m", who, tr.value,
+                           site.zones[static_cast<size_t>(r.zone)].name, r.floor_m);
+      case RuleType::airspace_approach:
+        return fmt::format("{} {:.0f} m from {}, closing at {:.1f} m/s", who, tr.value,
+                           site.zones[static_cast<size_t>(r.zone)].name, tr.speed);
     }
     return {};
   }

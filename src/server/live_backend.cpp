@@ -88,6 +88,10 @@ Json track_json(const TrackState& s, const LocalFrame& frame, bool exercise) {
   j["class_p"] = s.class_p;
   j["sensors"] = s.sensors;
   j["air"] = s.air;
+  j["vu"] = s.air ? Json(s.velocity.z()) : Json(nullptr);
+  // Cooperative identity (ADS-B): the ICAO address as 6 upper-case hex digits, the callsign.
+  j["icao"] = s.icao ? Json(fmt::format("{:06X}", *s.icao)) : Json(nullptr);
+  j["callsign"] = or_null(s.callsign);
   j["exercise"] = exercise;
   return j;
 }
@@ -141,6 +145,7 @@ LiveBackend::LiveBackend(const Site& site, engine::LiveEngine& engine, Json tile
 }
 
 void LiveBackend::connect(Server& server) {
+  server_ = &server;
   Server* srv = &server;
   // Status changes of sensors: one `sensor` message, or one `sensors` message for several (a
   // whole site's sensors changing at once must not flood the clients' bounded queues).
@@ -207,6 +212,10 @@ void LiveBackend::connect(Server& server) {
     msg["type"] = "exercise";
     srv->broadcast(msg.dump());
   });
+}
+
+void LiveBackend::evidence_saved(std::uint64_t alarm) {
+  if (server_) server_->broadcast(Json{{"type", "evidence"}, {"alarm", alarm}}.dump());
 }
 
 bool LiveBackend::ready() {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -78,30 +79,52 @@ struct SensorTouch {
   double last_t = 0;
 };
 
+// The sensors that updated a track: almost always one or two, kept inline (no allocation per
+// track and no pointer to chase on every update); more spill to the heap, in order.
+class Touches {
+ public:
+  SensorTouch* begin() { return heap_.empty() ? in_.data() : heap_.data(); }
+  SensorTouch* end() { return begin() + n_; }
+  const SensorTouch* begin() const { return heap_.empty() ? in_.data() : heap_.data(); }
+  const SensorTouch* end() const { return begin() + n_; }
+  void push_back(const SensorTouch& x) {
+    if (heap_.empty() && n_ < in_.size()) {
+      in_[n_++] = x;
+      return;
+    }
+    if (heap_.empty()) heap_.assign(in_.begin(), in_.begin() + n_);
+    heap_.push_back(x);
+    ++n_;
+  }
+
+ private:
+  std::array<SensorTouch, 2> in_{};
+  std::uint32_t n_ = 0;
+  std::vector<SensorTouch> heap_;
+};
+
 struct Track {
-  std::uint64_t id = 0;
-  FilterBox filter;
+  // (what gating reads comes first, next to the filter's combined estimate)
+  bool deleted = false;
+  TrackStatus status = TrackStatus::tentative;
   double existence = 0;
   double existence_t = 0;
+  MotionNoise q;  // process noise: the class-weighted mean (refreshed when cls changes)
+  FilterBox filter;
+  std::uint64_t id = 0;
   double initial_existence = 0;
-  TrackStatus status = TrackStatus::tentative;
   double first_t = 0;
   double last_update_t = 0;
   double class_kin_t = -kInf;
   ClassProbabilities cls{};
-  MotionNoise q;  // process noise: the class-weighted mean (refreshed when cls changes)
-  std::vector<SensorTouch> touches;
+  Touches touches;
   std::uint64_t cause_ref = 0;
   int cause_sensor = -1;
-  std::uint64_t stamp = 0;
-  Vec2 reg_centre{0, 0};
-  double reg_radius = -1;
   std::uint32_t hits = 0;
   std::uint64_t born_batch = 0;  // the batch that started it
   int born_sensor = -1;          // the sensor whose report started it
   bool published = false;
   bool dirty = false;
-  bool deleted = false;
   bool air() const { return filter.index() >= 2; }
 };
 
@@ -140,6 +163,17 @@ double normal_cdf(double x) {
   return 0.5 * std::erfc(-x / std::sqrt(2.0));
 }
 
+// What gating reads of every candidate a spatial-hash query returns, kept apart from the Track
+// (about 1 kB, mostly the IMM's mode states) in a parallel array of 40-byte entries: most
+// candidates are rejected on these fields alone, so a query touches one small, cache-resident
+// entry per candidate instead of a cold Track (hot/cold splitting of a structure of arrays).
+struct TrackHot {
+  Vec2 reg_centre{0, 0};  // the disk registered in the spatial hash
+  double reg_radius = -1;
+  std::uint64_t stamp = 0;       // de-duplicates the visits of one query
+  std::uint64_t born_batch = 0;  // the batch that started the track (Track::born_batch)
+};
+
 struct SensorState {
   double tokens = 0;
   double token_t = -kInf;
@@ -170,6 +204,7 @@ struct Tracker::Impl {
   std::vector<SensorModel> sensors;
   std::vector<SensorState> ss;
   std::vector<Track> tracks;
+  std::vector<TrackHot> hot;  // parallel to tracks
   DiskGrid grid;
   DiskGrid sensor_grid{2000};
   std::vector<int> wide_sensors;  // miss-reporting sensors too large for the sensor grid
@@ -217,6 +252,7 @@ struct Tracker::Impl {
   std::vector<int> det_track;
   std::vector<double> beta, beta0, det_free;
   std::vector<std::uint32_t> spawned;
+  std::vector<std::uint32_t> candidates;
   std::vector<int> covering;
   std::vector<char> det_used;
   MeasView gate_views[2];  // the detection being gated, as 2-D and 3-D tracks see it
@@ -407,6 +443,8 @@ struct Tracker::Impl {
       } else {
         fifo.pop_front();
       }
+      // the next report's slot was written a reorder window ago: fetch it while this one runs
+      if (!fifo.empty()) __builtin_prefetch(&slots[fifo.front().slot]);
       const PreparedDetection& d = slots[top.slot];
       const double span = 0.5 * sensors[static_cast<size_t>(d.sensor)].scan_period;
       if (!batch.empty() && (d.sensor != batch_sensor || d.t - batch_t0 >= span)) process_batch();
@@ -544,13 +582,28 @@ struct Tracker::Impl {
       const Vec2 xy = det.enu.head<2>();
       bool view_built[2] = {false, false};
 
+      // Two passes: the candidates whose disks overlap the report's, in the hash's order, with
+      // their tracks' gating fields prefetched; then the gate on each, in the same order (the
+      // cache misses of several candidates overlap instead of queueing).
+      candidates.clear();
       grid.query(xy, radius, [&](std::uint32_t ti) {
-        Track& tr = tracks[ti];
-        if (tr.stamp == serial || tr.deleted) return;
-        tr.stamp = serial;
+        TrackHot& h = hot[ti];
+        if (h.stamp == serial) return;
+        h.stamp = serial;
         // the disks must overlap for the gate to hold (a cheap test before the filter's)
-        const double reach = tr.reg_radius + radius;
-        if ((xy - tr.reg_centre).squaredNorm() > reach * reach) return;
+        const double reach = h.reg_radius + radius;
+        if ((xy - h.reg_centre).squaredNorm() > reach * reach) return;
+        candidates.push_back(ti);
+        const Track& tr = tracks[ti];
+        const char* a = reinterpret_cast<const char*>(&tr);
+        const char* f = reinterpret_cast<const char*>(&tr.filter);
+        for (const char* c = a; c < f + 200; c += 64)
+          __builtin_prefetch(c);
+        __builtin_prefetch(f + sizeof(FilterBox) - 1);  // the variant's index
+      });
+      for (const std::uint32_t ti : candidates) {
+        Track& tr = tracks[ti];
+        if (tr.deleted) continue;
         const int k = tr.air() ? 1 : 0;
         MeasView& v = gate_views[k];
         if (!view_built[k]) {
@@ -561,7 +614,7 @@ struct Tracker::Impl {
         const MotionNoise& q = tr.q;
         const bool ok =
             with_filter(tr.filter, [&](const auto& f) { return gate_one(f, q, v, det.t, ll, d2); });
-        if (!ok || !(d2 <= gamma[v.dim])) return;
+        if (!ok || !(d2 <= gamma[v.dim])) continue;
         if (tr.status != TrackStatus::tentative) near_confirmed[j] = 1;
         int& li = track_local[ti];
         if (li < 0) {
@@ -573,7 +626,7 @@ struct Tracker::Impl {
         const double w = r * pd * ll / (lam * det.jacobian[k]);
         pairs.push_back({static_cast<std::uint32_t>(j), static_cast<std::uint32_t>(li), w});
         pair_ll.push_back(ll);
-      });
+      }
     }
     stats.gated_pairs += pairs.size();
     const std::size_t nt = local_tracks.size();
@@ -745,7 +798,9 @@ struct Tracker::Impl {
       double sum = 0;
       for (auto k : ks) {
         const PreparedDetection& d = slots[batch[pairs[k].det]];
-        if (d.dim(kdim) != dim || beta[k] < 1e-4) continue;
+        // (the most probable one always stays: a track whose every candidate is below 1e-4 would
+        // otherwise be updated with no measurement at all)
+        if (d.dim(kdim) != dim || (beta[k] < 1e-4 && k != best)) continue;
         view_store.emplace_back();
         d.view(kdim, view_store.back());
         b.push_back(beta[k]);
@@ -825,9 +880,10 @@ struct Tracker::Impl {
     const Vec2 xy = det.enu.head<2>();
     ++serial;
     grid.query(xy, 2 * gate_k * det.sigma_xy, [&](std::uint32_t ti) {
-      Track& tr = tracks[ti];
-      if (dup || tr.stamp == serial || tr.born_batch != batch_serial) return;
-      tr.stamp = serial;
+      TrackHot& h = hot[ti];
+      if (dup || h.stamp == serial || h.born_batch != batch_serial) return;
+      h.stamp = serial;
+      const Track& tr = tracks[ti];
       const Kinematics k = predicted_kinematics(tr, det.t);
       const Vec2 d = xy - k.pos;
       const Eigen::Matrix2d S = k.pos_cov + det.enu_cov;
@@ -909,12 +965,12 @@ struct Tracker::Impl {
     tr.cause_ref = det.ref;
     tr.cause_sensor = det.sensor;
     tr.dirty = true;
-    tr.stamp = serial;
     tr.born_batch = batch_serial;
     tr.born_sensor = det.sensor;
     ++stats.tracks_started;
     const auto ti = static_cast<std::uint32_t>(tracks.size());
     tracks.push_back(std::move(tr));
+    hot.push_back({Vec2(0, 0), -1, serial, batch_serial});
     track_local.push_back(-1);
     spawned.push_back(ti);
     reregister(ti, det.t);
@@ -935,22 +991,23 @@ struct Tracker::Impl {
   }
 
   void reregister(std::uint32_t ti, double t) {
-    Track& tr = tracks[ti];
+    const Track& tr = tracks[ti];
+    TrackHot& h = hot[ti];
     Vec2 c;
     double r = 0;
     track_disk(tr, t, c, r);
-    if (tr.reg_radius >= 0 && (c - tr.reg_centre).norm() + r <= tr.reg_radius) return;
+    if (h.reg_radius >= 0 && (c - h.reg_centre).norm() + r <= h.reg_radius) return;
     grid.insert(ti, c, r);
-    tr.reg_centre = c;
-    tr.reg_radius = r;
+    h.reg_centre = c;
+    h.reg_radius = r;
   }
 
   void rebuild_grid(double t) {
     grid.clear();
     for (std::uint32_t ti = 0; ti < tracks.size(); ++ti) {
-      Track& tr = tracks[ti];
-      track_disk(tr, t, tr.reg_centre, tr.reg_radius);
-      grid.insert(ti, tr.reg_centre, tr.reg_radius);
+      TrackHot& h = hot[ti];
+      track_disk(tracks[ti], t, h.reg_centre, h.reg_radius);
+      grid.insert(ti, h.reg_centre, h.reg_radius);
     }
   }
 
@@ -962,7 +1019,8 @@ struct Tracker::Impl {
     const std::size_t first = n_updates;
     const double pg = p.gate_probability;
     const double t_end = tm + p.manage_interval_s;  // the new epoch's end
-    for (auto& tr : tracks) {
+    for (std::size_t ti = 0; ti < tracks.size(); ++ti) {
+      Track& tr = tracks[ti];
       if (tr.deleted) continue;
       double r = existence_at(tr, tm);
       // One prediction, to the end of the new epoch: the mean at tm follows by moving back
@@ -1046,8 +1104,8 @@ struct Tracker::Impl {
       }
       // the disk it can be gated in during the new epoch (see track_disk)
       const double half = 0.5 * (t_end - std::max(tm, trk_time(tr)));
-      tr.reg_centre = pos_end - half * k.vel;
-      tr.reg_radius = k.vel.norm() * half + gate_k * sigma + 1;
+      hot[ti].reg_centre = pos_end - half * k.vel;
+      hot[ti].reg_radius = k.vel.norm() * half + gate_k * sigma + 1;
     }
     sort_updates(first);
     // numerically failed tracks were marked deleted without publication above or in hit()
@@ -1057,17 +1115,21 @@ struct Tracker::Impl {
         if (tracks[i].status != TrackStatus::deleted) ++stats.tracks_deleted;
         continue;
       }
-      if (kept != i) tracks[kept] = std::move(tracks[i]);
+      if (kept != i) {
+        tracks[kept] = std::move(tracks[i]);
+        hot[kept] = hot[i];
+      }
       ++kept;
     }
     tracks.resize(kept);
+    hot.resize(kept);
     track_local.assign(tracks.size(), -1);
     for (auto& st : ss)
       st.scan_times.clear();
     epoch_end = t_end;
     grid.clear();
     for (std::uint32_t ti = 0; ti < tracks.size(); ++ti)
-      grid.insert(ti, tracks[ti].reg_centre, tracks[ti].reg_radius);
+      grid.insert(ti, hot[ti].reg_centre, hot[ti].reg_radius);
   }
 
   // ---------------------------------------------------------------------------------------

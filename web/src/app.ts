@@ -16,6 +16,7 @@ import {
   formatHeading,
   formatPercent,
   formatSpeed,
+  trackIdentity,
 } from './format';
 import { AlarmLayer } from './map/alarmLayer';
 import { SiteLayers } from './map/siteLayers';
@@ -59,6 +60,7 @@ export class ConsoleApp {
   private tab: Tab = 'alarms';
   private selectedAlarm: number | null = null;
   private detail: AlarmDetail | null = null;
+  private clipTimer: number | undefined;
   private detailRequest = 0;
   private pending: Changes = emptyChanges();
   private renderScheduled = false;
@@ -244,6 +246,11 @@ export class ConsoleApp {
   // --- live data -------------------------------------------------------------------------------
 
   private onMessage(msg: StreamMessage): void {
+    // A camera's evidence for an alarm is stored: show it if that alarm is open in the detail.
+    if (msg.type === 'evidence') {
+      if (this.selectedAlarm === msg.alarm && this.mode === 'live') void this.openAlarm(msg.alarm, false);
+      return;
+    }
     mergeChanges(this.pending, applyMessage(this.state, msg));
     this.scheduleRender();
   }
@@ -547,6 +554,12 @@ export class ConsoleApp {
                 .join('')}</div>`
             : ''
         }
+        ${
+          a.evidence_clip?.length
+            ? `<div class="section-title">Clip <span data-testid="clip-time"></span></div>
+               <div class="evidence"><img data-testid="evidence-clip" alt="evidence clip" /></div>`
+            : ''
+        }
         <div class="section-title">Events</div>
         <ul class="events" data-testid="detail-events">${d.events
           .map(
@@ -561,6 +574,29 @@ export class ConsoleApp {
     });
     this.panel().querySelector('[data-testid=ack-button]')?.addEventListener('click', () => void this.acknowledge());
     this.panel().querySelector('[data-testid=resolve-button]')?.addEventListener('click', () => void this.resolve());
+    this.playClip(a.evidence_clip ?? []);
+  }
+
+  /** Plays an alarm's evidence clip in a loop, at the pace its frames were captured. */
+  private playClip(frames: { url: string; t: number }[]): void {
+    window.clearTimeout(this.clipTimer);
+    const img = this.panel().querySelector<HTMLImageElement>('[data-testid=evidence-clip]');
+    const label = this.panel().querySelector<HTMLElement>('[data-testid=clip-time]');
+    if (!img || !frames.length) return;
+    // Fetch every frame once; the browser's cache serves the loop.
+    for (const f of frames) new Image().src = f.url;
+    let i = 0;
+    const show = (): void => {
+      if (!img.isConnected) return; // the detail was closed or re-rendered
+      const f = frames[i]!;
+      img.src = f.url;
+      if (label) label.textContent = formatClock(f.t);
+      const next = frames[(i + 1) % frames.length]!;
+      const wait = i + 1 < frames.length ? Math.min(1000, Math.max(50, (next.t - f.t) * 1000)) : 1500;
+      i = (i + 1) % frames.length;
+      this.clipTimer = window.setTimeout(show, wait);
+    };
+    show();
   }
 
   private async acknowledge(): Promise<void> {
@@ -792,7 +828,7 @@ export class ConsoleApp {
         `<b>Track ${t.id}</b>${t.exercise ? ' <span class="badge exercise">EXERCISE</span>' : ''}<br/>
          ${escapeHtml(t.class)} (${formatPercent(t.class_p)}) · ${escapeHtml(t.status)}<br/>
          ${formatSpeed(t.speed)} · ${formatHeading(t.heading)}<br/>
-         ${t.callsign ? 'callsign ' + escapeHtml(t.callsign) + '<br/>' : ''}${t.alt !== undefined ? 'altitude ' + Math.round(t.alt) + ' m<br/>' : ''}
+         ${trackIdentity(t) ? escapeHtml(trackIdentity(t)) + '<br/>' : ''}${t.air && t.up !== null && t.up !== undefined ? 'height ' + Math.round(t.up) + ' m' + (t.vu !== null && t.vu !== undefined ? ' · ' + (t.vu >= 0 ? '+' : '') + t.vu.toFixed(1) + ' m/s vertical' : '') + '<br/>' : ''}
          sensors: ${t.sensors.map((s) => escapeHtml(s)).join(', ')}<br/>
          at ${formatClock(t.t)} UTC`,
       )

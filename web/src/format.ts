@@ -77,18 +77,40 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-GB');
 }
 
-// Label drawn beside a track on the map: "17 person" or "AB12CD 3,200 ft" for aircraft.
+// Label drawn beside a track on the map: "17 person" for ground tracks; for air tracks the
+// identity when a cooperative sensor (ADS-B) confirms it — callsign, else ICAO address — and the
+// height: "BAW12 aircraft 950 m", "4CA123 aircraft 950 m", "17 drone 60 m" (no identity).
 export function trackLabel(t: {
   id: number;
   class: string;
-  callsign?: string;
-  icao?: string;
-  alt?: number;
+  callsign?: string | null;
+  icao?: string | null;
+  air?: boolean;
+  up?: number | null;
   exercise: boolean;
 }): string {
   const name = t.callsign?.trim() || t.icao || String(t.id);
-  const alt = t.alt !== undefined && Number.isFinite(t.alt) ? ` ${Math.round(t.alt)} m` : '';
-  return `${t.exercise ? 'EX ' : ''}${name} ${t.class}${alt}`;
+  const up = t.air && t.up !== undefined && t.up !== null && Number.isFinite(t.up) ? ` ${Math.round(t.up)} m` : '';
+  return `${t.exercise ? 'EX ' : ''}${name} ${t.class}${up}`;
+}
+
+// The identity line of an air track's detail: "BAW12 · ICAO 4CA123", "ICAO 4CA123",
+// "no identity (non-cooperative)"; empty for ground tracks.
+export function trackIdentity(t: { air?: boolean; callsign?: string | null; icao?: string | null }): string {
+  if (!t.air && !t.icao) return '';
+  const cs = t.callsign?.trim();
+  if (t.icao) return cs ? `${cs} · ICAO ${t.icao}` : `ICAO ${t.icao}`;
+  return 'no identity (non-cooperative)';
+}
+
+// "0–150 m", "above 300 m", "below 120 m" for a zone with a floor and/or ceiling (metres above the
+// site origin); null for a ground zone.
+export function volumeBand(p: Record<string, unknown> | undefined): string | null {
+  const floor = typeof p?.floor_m === 'number' ? p.floor_m : null;
+  const ceiling = typeof p?.ceiling_m === 'number' ? p.ceiling_m : null;
+  if (floor === null && ceiling === null) return null;
+  if (floor !== null && ceiling !== null) return `${Math.round(floor)}–${Math.round(ceiling)} m`;
+  return floor !== null ? `above ${Math.round(floor)} m` : `below ${Math.round(ceiling!)} m`;
 }
 
 export function escapeHtml(s: string): string {

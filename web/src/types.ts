@@ -41,11 +41,11 @@ export interface Track {
   class: TargetClass;
   class_p: number;
   sensors: string[];
-  air: boolean;
+  air: boolean; // followed in 3-D: `up` is its height above the site origin (m)
+  vu?: number | null; // vertical speed of an air track, m/s (positive climbing)
   exercise: boolean;
-  icao?: string;
-  callsign?: string;
-  alt?: number;
+  icao?: string | null; // ICAO 24-bit address (6 hex digits) while ADS-B confirms the track
+  callsign?: string | null;
 }
 
 export type Priority = 'high' | 'medium' | 'low';
@@ -79,6 +79,8 @@ export interface Alarm {
   outcome: Outcome | null;
   note: string | null;
   evidence: string[];
+  /** In an alarm's detail only: the frames of each camera's clip around the alarm. */
+  evidence_clip?: { url: string; t: number; camera: string }[];
 }
 
 export interface AlarmEvent {
@@ -185,4 +187,5 @@ export type StreamMessage =
   | { type: 'alarm'; alarm: Alarm }
   | { type: 'sensor'; sensor: Sensor }
   | { type: 'sensors'; sensors: Sensor[] }
-  | ({ type: 'exercise' } & ExerciseStatus);
+  | ({ type: 'exercise' } & ExerciseStatus)
+  | { type: 'evidence'; alarm: number };

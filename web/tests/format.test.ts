@@ -9,7 +9,9 @@ import {
   formatLatLon,
   formatPercent,
   formatSpeed,
+  trackIdentity,
   trackLabel,
+  volumeBand,
 } from '../src/format';
 
 describe('times', () => {
@@ -66,10 +68,34 @@ describe('labels', () => {
   it('labels ground tracks by id and class, aircraft by callsign and altitude', () => {
     expect(trackLabel({ id: 17, class: 'person', exercise: false })).toBe('17 person');
     expect(trackLabel({ id: 17, class: 'person', exercise: true })).toBe('EX 17 person');
-    expect(trackLabel({ id: 3, class: 'aircraft', callsign: 'BAW12 ', icao: '4CA123', alt: 950.4, exercise: false })).toBe(
-      'BAW12 aircraft 950 m',
-    );
+    expect(
+      trackLabel({ id: 3, class: 'aircraft', callsign: 'BAW12 ', icao: '4CA123', air: true, up: 950.4, exercise: false }),
+    ).toBe('BAW12 aircraft 950 m');
     expect(trackLabel({ id: 3, class: 'aircraft', callsign: '  ', icao: '4CA123', exercise: false })).toBe('4CA123 aircraft');
+    expect(trackLabel({ id: 3, class: 'aircraft', callsign: null, icao: '4CA123', air: true, up: 120.6, exercise: false })).toBe(
+      '4CA123 aircraft 121 m',
+    );
+    // A non-cooperative flyer: its id, class and height.
+    expect(trackLabel({ id: 8, class: 'drone', callsign: null, icao: null, air: true, up: 59.5, exercise: false })).toBe(
+      '8 drone 60 m',
+    );
+    // A ground track's up (null or not) is not shown.
+    expect(trackLabel({ id: 9, class: 'vehicle', air: false, up: 3, exercise: false })).toBe('9 vehicle');
+  });
+
+  it('names the identity of air tracks', () => {
+    expect(trackIdentity({ air: true, callsign: 'RYR1AB', icao: '4CA2D6' })).toBe('RYR1AB · ICAO 4CA2D6');
+    expect(trackIdentity({ air: true, callsign: null, icao: '4CA2D6' })).toBe('ICAO 4CA2D6');
+    expect(trackIdentity({ air: true, callsign: null, icao: null })).toBe('no identity (non-cooperative)');
+    expect(trackIdentity({ air: false, callsign: null, icao: null })).toBe('');
+  });
+
+  it('describes the altitude band of airspace volumes', () => {
+    expect(volumeBand({ floor_m: 0, ceiling_m: 150 })).toBe('0–150 m');
+    expect(volumeBand({ floor_m: 300.4 })).toBe('above 300 m');
+    expect(volumeBand({ ceiling_m: 120 })).toBe('below 120 m');
+    expect(volumeBand({ zone_kind: 'buffer' })).toBeNull();
+    expect(volumeBand(undefined)).toBeNull();
   });
 
   it('escapes HTML', () => {

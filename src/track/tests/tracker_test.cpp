@@ -11,6 +11,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
 
 #include "picket/core/units.h"
 #include "picket/track/tracker.h"
@@ -682,6 +683,98 @@ TEST(Tracker, JpdaTracksAWalkerInClutter) {
   tracker.snapshot(kT0 + 60, pic);
   ASSERT_EQ(pic.size(), 1u);
   EXPECT_LT((pic[0].position.head<2>() - (w.p + 60 * w.v)).norm(), 10.0);
+}
+
+// A crowded border under JPDA: tracks whose every candidate report is almost surely another
+// track's (association probability below the 1e-4 floor of the update). Such a track used to be
+// updated with no measurement at all, reading past an empty list (a crash at the 300-target
+// border of bench/track.cpp); it must take its most probable report, weighted as it is.
+TEST(Tracker, JpdaTrackWhoseCandidatesAreAllImprobable) {
+  Site site;
+  site.name = "border";
+  site.frame = LocalFrame(site.origin);
+  const double length = 300 * 40.0;
+  for (int i = 0; i < 4; ++i) {
+    SensorDef s;
+    s.id = "radar-" + std::to_string(i);
+    s.type = SensorType::radar;
+    s.enu = Enu((i + 0.5) * 3000, -300, 8);
+    s.max_range_m = 2000;
+    s.min_range_m = 10;
+    s.noise.range_m = 2;
+    s.noise.bearing_rad = deg2rad(0.3);
+    s.pd = 0.9;
+    s.update_rate_hz = 1;
+    s.false_alarm_rate = 0.1 * 300 / 4 * 3600;
+    site.sensors.push_back(s);
+    site.sensor_by_id.emplace(s.id, i);
+  }
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> u01(0, 1);
+  std::normal_distribution<double> g(0, 1);
+  std::vector<double> phase(4);
+  for (auto& ph : phase)
+    ph = u01(rng);
+  struct Target {
+    double x, y, vx, vy;
+  };
+  std::vector<Target> targets;
+  for (int i = 0; i < 300; ++i)
+    targets.push_back({u01(rng) * length, u01(rng) * 400, g(rng), g(rng)});
+  auto p = default_params();
+  p.association = Association::jpda;
+  p.max_rate_hz = 1e9;
+  Tracker tracker = make(site, p);
+  std::vector<Detection> dets;
+  auto plot = [&](double x, double y, int r, double t) {
+    const auto& s = site.sensors[static_cast<size_t>(r)];
+    const double dx = x - s.enu.x(), dy = y - s.enu.y();
+    const double range = std::sqrt(dx * dx + dy * dy + s.enu.z() * s.enu.z());
+    const double bearing = std::atan2(dx, dy);
+    Detection d;
+    d.sensor = s.id;
+    d.t = t + wrap_2pi(bearing - 2 * kPi * phase[static_cast<size_t>(r)]) / (2 * kPi);
+    d.measurement = PolarMeasurement{range + 2 * g(rng), wrap_2pi(bearing + deg2rad(0.3) * g(rng)),
+                                     std::nullopt};
+    dets.push_back(d);
+  };
+  std::uint64_t ref = 0;
+  for (int k = 0; k < 25; ++k) {
+    dets.clear();
+    for (auto& tg : targets) {
+      tg.vx += std::sqrt(0.5) * g(rng);
+      tg.vy += std::sqrt(0.5) * g(rng);
+      const double sp = std::hypot(tg.vx, tg.vy);
+      if (sp > 2.5) {
+        tg.vx *= 2.5 / sp;
+        tg.vy *= 2.5 / sp;
+      }
+      tg.x += tg.vx;
+      tg.y += tg.vy;
+      if (tg.y < 0 || tg.y > 400) tg.vy = -tg.vy;
+      if (tg.x < 0 || tg.x > length) tg.vx = -tg.vx;
+      for (int r = 0; r < 4; ++r) {
+        const auto& s = site.sensors[static_cast<size_t>(r)];
+        if (std::hypot(tg.x - s.enu.x(), tg.y - s.enu.y()) < 1999 && u01(rng) < 0.9)
+          plot(tg.x, tg.y, r, kT0 + k);
+      }
+    }
+    for (int i = 0; i < 30; ++i) {
+      const double x = u01(rng) * length;
+      plot(x, u01(rng) * 400, std::clamp(static_cast<int>(x / 3000), 0, 3), kT0 + k);
+    }
+    by_time(dets);
+    for (const auto& d : dets)
+      tracker.push(d, ++ref);
+    for (const auto& u : tracker.updates())
+      ASSERT_TRUE(u.position.allFinite());
+    tracker.clear_updates();
+  }
+  tracker.flush();
+  std::vector<TrackState> pic;
+  tracker.snapshot(kT0 + 25, pic);
+  EXPECT_GT(pic.size(), 250u);
+  EXPECT_LT(pic.size(), 330u);
 }
 
 TEST(Tracker, IsDeterministic) {

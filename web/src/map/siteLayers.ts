@@ -5,7 +5,7 @@
 import L from 'leaflet';
 import type { Sensor, SiteFeature, SiteGeoJson } from '../types';
 import { tileSource } from './tiles';
-import { escapeHtml } from '../format';
+import { escapeHtml, volumeBand } from '../format';
 
 const ZONE_STYLE: Record<string, { color: string; fill: string }> = {
   protected: { color: '#4c7a5a', fill: '#2f5e3f' },
@@ -13,6 +13,8 @@ const ZONE_STYLE: Record<string, { color: string; fill: string }> = {
   approach: { color: '#c9a227', fill: '#6b5a1c' },
   buffer: { color: '#5a7a9a', fill: '#2c4a66' },
 };
+
+const AIRSPACE_COLOUR = '#b05cd6';
 
 const SENSOR_STATUS_COLOUR: Record<string, string> = {
   ok: '#4caf50',
@@ -52,13 +54,24 @@ export class SiteLayers {
       renderer,
       style: (f) => {
         const s = ZONE_STYLE[String(f?.properties.zone_kind)] ?? ZONE_STYLE.protected!;
-        return { color: s.color, weight: 1, fillColor: s.fill, fillOpacity: 0.25, renderer } as L.PathOptions;
+        // Airspace volumes (a floor or a ceiling): dashed outline, lighter fill.
+        const band = volumeBand(f?.properties as Record<string, unknown> | undefined);
+        return {
+          color: band ? AIRSPACE_COLOUR : s.color,
+          weight: band ? 2 : 1,
+          dashArray: band ? '8 4' : undefined,
+          fillColor: band ? AIRSPACE_COLOUR : s.fill,
+          fillOpacity: band ? 0.12 : 0.25,
+          renderer,
+        } as L.PathOptions;
       },
       onEachFeature: (f, layer) => {
         const p = f.properties as Record<string, unknown>;
-        layer.bindTooltip(`${escapeHtml(String(p.name ?? p.id))} (${escapeHtml(String(p.zone_kind))})`, {
-          sticky: true,
-        });
+        const band = volumeBand(p);
+        layer.bindTooltip(
+          `${escapeHtml(String(p.name ?? p.id))} (${escapeHtml(String(p.zone_kind))})${band ? ' · airspace ' + escapeHtml(band) : ''}`,
+          { sticky: true },
+        );
       },
     } as L.GeoJSONOptions).addTo(map);
 

@@ -26,26 +26,32 @@
 
 namespace picket {
 
-// What raised the alarm. The first seven are rule types (a rule of that type raised it).
+// What raised the alarm. The first seven and the last three are rule types (a rule of that type
+// raised it); the airspace kinds were added last so that stored numbering never changes.
 enum class AlarmKind : std::uint8_t {
-  fence_crossing,  // a track crossed a fence line
-  zone_entry,      // a track entered a zone
-  zone_exit,       // a track left a zone
-  approach,        // a track came closer than D to a fence, heading towards it
-  loitering,       // a track stayed in a zone longer than T
-  speed,           // a track's speed above or below a bound
-  count,           // more than K objects in a zone
-  fence_alarm,     // a fence sensor's segment alarm (confirmed by a track, or not)
-  fence_nuisance,  // a fence segment that keeps triggering with no track (wind)
-  sensor_fault,    // a sensor silent for too long, or reporting a fault
-  sensor_tamper,   // a sensor reporting tamper
+  fence_crossing,      // a track crossed a fence line
+  zone_entry,          // a track entered a zone
+  zone_exit,           // a track left a zone
+  approach,            // a track came closer than D to a fence, heading towards it
+  loitering,           // a track stayed in a zone longer than T
+  speed,               // a track's speed above or below a bound
+  count,               // more than K objects in a zone
+  fence_alarm,         // a fence sensor's segment alarm (confirmed by a track, or not)
+  fence_nuisance,      // a fence segment that keeps triggering with no track (wind)
+  sensor_fault,        // a sensor silent for too long, or reporting a fault
+  sensor_tamper,       // a sensor reporting tamper
+  airspace_intrusion,  // a flyer (by default a non-cooperative one) inside a restricted volume
+  below_floor,         // an aircraft (by default a cooperative one) below a volume's floor
+  airspace_approach,   // a flyer closing on a restricted volume faster than a bound
 };
-inline constexpr int kNumAlarmKinds = 11;
+inline constexpr int kNumAlarmKinds = 14;
 std::string_view to_string(AlarmKind k);
 std::optional<AlarmKind> parse_alarm_kind(std::string_view s);
-// True for the kinds a rule of the site file raises (fence_crossing .. count).
+// True for the kinds a rule of the site file raises (fence_crossing .. count and the airspace
+// kinds).
 constexpr bool is_rule_kind(AlarmKind k) {
-  return static_cast<int>(k) <= static_cast<int>(AlarmKind::count);
+  return static_cast<int>(k) <= static_cast<int>(AlarmKind::count) ||
+         static_cast<int>(k) >= static_cast<int>(AlarmKind::airspace_intrusion);
 }
 // True for the kinds that report a possible intruder (rules and fence alarms), as opposed to
 // nuisance marks and sensor health.

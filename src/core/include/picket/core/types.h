@@ -141,6 +141,11 @@ struct TrackState {
   // no detection caused the update (a status change: coasting, deletion).
   std::uint64_t detection = 0;
   std::string detection_sensor;
+  // Cooperative identity: set when a cooperative sensor (ADS-B, CAT021) recently confirmed this
+  // track (picket/track/identity.h). The 24-bit ICAO aircraft address, and the callsign when the
+  // aircraft has sent one (empty otherwise). Not set by the tracker itself.
+  std::optional<std::uint32_t> icao;
+  std::string callsign;
 };
 
 }  // namespace picket

@@ -21,7 +21,8 @@
 
 namespace picket::rules {
 
-// The rule types, in the order of the first seven AlarmKinds.
+// The rule types: the first seven in the order of the first seven AlarmKinds, then the
+// airspace rules (docs/rules.md "Airspace"), which raise the last three AlarmKinds.
 enum class RuleType : std::uint8_t {
   fence_crossing,
   zone_entry,
@@ -29,12 +30,31 @@ enum class RuleType : std::uint8_t {
   approach,
   loitering,
   speed,
-  count
+  count,
+  airspace_intrusion,
+  below_floor,
+  airspace_approach,
 };
 std::string_view to_string(RuleType t);
 constexpr AlarmKind alarm_kind(RuleType t) {
-  return static_cast<AlarmKind>(t);
+  switch (t) {
+    case RuleType::airspace_intrusion:
+      return AlarmKind::airspace_intrusion;
+    case RuleType::below_floor:
+      return AlarmKind::below_floor;
+    case RuleType::airspace_approach:
+      return AlarmKind::airspace_approach;
+    default:
+      return static_cast<AlarmKind>(t);
+  }
 }
+constexpr bool is_airspace_rule(RuleType t) {
+  return t == RuleType::airspace_intrusion || t == RuleType::below_floor ||
+         t == RuleType::airspace_approach;
+}
+
+// Which tracks an airspace rule considers, by cooperative identity (TrackState::icao).
+enum class Cooperation : std::uint8_t { any, non, only };
 
 enum class Direction : std::uint8_t { inward, outward, both };
 enum class Side : std::uint8_t { outside, inside, both };
@@ -98,6 +118,10 @@ struct Rule {
   double hold_s = 0;  // speed: the condition must hold this long ("for")
 
   int more_than = 0;  // count
+
+  // Airspace rules (zone: the volume; distance_m and min_speed_mps for airspace_approach).
+  Cooperation cooperation = Cooperation::any;
+  double floor_m = 0;  // below_floor: the floor, m above the origin (default: the zone's floor)
 };
 
 struct TrackPolicy {

@@ -30,6 +30,9 @@ class LiveBackend final : public Backend {
 
   // Wires the engine's changes to the server's WebSocket stream.
   void connect(Server& server);
+  // A camera's evidence for this alarm is durable in the store: tells the clients
+  // ({"type": "evidence", "alarm": id}) so that an open alarm detail shows it.
+  void evidence_saved(std::uint64_t alarm);
 
   bool ready() override;
   Json site() override;
@@ -61,6 +64,7 @@ class LiveBackend final : public Backend {
   Json site_geojson_;
   std::vector<std::string> sensor_status_;  // last status sent per sensor, for `sensor` messages
   std::unordered_map<std::uint64_t, std::string> notes_;  // latest operator note of open alarms
+  Server* server_ = nullptr;
 };
 
 }  // namespace picket::server

@@ -105,11 +105,19 @@ class KinematicFilter {
     if (!(dt > 0)) return;
     const int steps = std::max(1, static_cast<int>(std::ceil(dt / cfg.max_step - 1e-9)));
     const double h = dt / steps;
+    // one sine and cosine per step for both turns (sin(-a) = -sin(a) exactly), and the mode
+    // transition matrix computed once for all the equal steps
+    const double wh = cfg.turn_rate * h;
+    const double sn = K > 1 ? std::sin(wh) : 0.0, cs = K > 1 ? std::cos(wh) : 1.0;
+    Transition pi{};
+    if constexpr (K > 1) pi = transition(h, cfg);
     for (int s = 0; s < steps; ++s) {
-      if constexpr (K > 1) interact(h, cfg);
+      if constexpr (K > 1) interact(pi);
       cv_predict<D>(h, q, xm(0), Pm(0));
-      for (int j = 1; j < K; ++j)
-        ct_predict<D>(h, j == 1 ? cfg.turn_rate : -cfg.turn_rate, q, xm(j), Pm(j));
+      if constexpr (K > 1) {
+        ct_predict<D>(h, cfg.turn_rate, sn, cs, q, xm(1), Pm(1));
+        ct_predict<D>(h, -cfg.turn_rate, -sn, cs, q, xm(2), Pm(2));
+      }
     }
     t_ = t;
     combine();
@@ -122,7 +130,7 @@ class KinematicFilter {
   template <int M>
   double update(const MeasView& m) {
     std::array<double, K> like{};
-    std::array<double, K> logl{};
+    std::array<double, K> d2{}, norm{};  // for the log-domain fallback
     std::array<V, K> xs;
     std::array<Cov, K> Ps;
     bool any = false;
@@ -144,7 +152,10 @@ class KinematicFilter {
       Ps[j] = Pm(j) - G * PHt.transpose();
       Ps[j] = 0.5 * (Ps[j] + Ps[j].transpose()).eval();
       like[j] = in.likelihood();
-      if constexpr (K > 1) logl[j] = -0.5 * in.d2 + std::log(in.norm);
+      if constexpr (K > 1) {
+        d2[j] = in.d2;
+        norm[j] = in.norm;
+      }
       any = true;
     }
     if (!any) return -1;
@@ -158,6 +169,9 @@ class KinematicFilter {
           w[j] = like[j] > 0 ? mu_[j] * like[j] / total : 0.0;
       } else {
         // every likelihood underflowed: weigh the modes in the log domain
+        std::array<double, K> logl{};
+        for (int j = 0; j < K; ++j)
+          if (like[j] >= 0) logl[j] = -0.5 * d2[j] + std::log(norm[j]);
         double best = -std::numeric_limits<double>::infinity();
         for (int j = 0; j < K; ++j)
           if (like[j] >= 0) best = std::max(best, logl[j]);
@@ -326,15 +340,24 @@ class KinematicFilter {
     }
   }
 
-  // Mode interaction (mixing) over a step of h seconds.
-  void interact(double h, const ImmConfig& cfg) {
-    std::array<std::array<double, K>, K> pi{};
+  using Transition = std::array<std::array<double, K>, K>;
+
+  // The mode transition matrix over a step of h seconds (both turn modes share one mean
+  // duration, so two exponentials).
+  static Transition transition(double h, const ImmConfig& cfg) {
+    Transition pi{};
+    const double stay_cv = std::exp(-h / cfg.cv_mean_duration);
+    const double stay_turn = std::exp(-h / cfg.turn_mean_duration);
     for (int i = 0; i < K; ++i) {
-      const double tau = i == 0 ? cfg.cv_mean_duration : cfg.turn_mean_duration;
-      const double stay = std::exp(-h / tau);
+      const double stay = i == 0 ? stay_cv : stay_turn;
       for (int j = 0; j < K; ++j)
         pi[i][j] = i == j ? stay : (1 - stay) / (K - 1);
     }
+    return pi;
+  }
+
+  // Mode interaction (mixing) with transition matrix pi.
+  void interact(const Transition& pi) {
     std::array<double, K> cbar{};
     for (int j = 0; j < K; ++j) {
       for (int i = 0; i < K; ++i)

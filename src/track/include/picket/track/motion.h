@@ -48,11 +48,13 @@ void cv_model(double dt, const MotionNoise& q, Mat<2 * D>& F, Mat<2 * D>& Q) {
 
 // Coordinated turn at w rad/s (positive: counter-clockwise seen from above, i.e. turning left)
 // over dt; constant velocity vertically.
+// The same with s = sin(w dt) and c = cos(w dt) given (the IMM's two turns of +-w share them:
+// sin is odd, cos even).
 template <int D>
-void ct_model(double dt, double w, const MotionNoise& q, Mat<2 * D>& F, Mat<2 * D>& Q) {
+void ct_model(double dt, double w, double s, double c, const MotionNoise& q, Mat<2 * D>& F,
+              Mat<2 * D>& Q) {
   cv_model<D>(dt, q, F, Q);
   if (std::abs(w) < 1e-9) return;
-  const double s = std::sin(w * dt), c = std::cos(w * dt);
   // x' = x + s/w vx - (1-c)/w vy ;  y' = y + (1-c)/w vx + s/w vy
   // vx' = c vx - s vy             ;  vy' = s vx + c vy
   F(0, D + 0) = s / w;
@@ -63,6 +65,11 @@ void ct_model(double dt, double w, const MotionNoise& q, Mat<2 * D>& F, Mat<2 * 
   F(D + 0, D + 1) = -s;
   F(D + 1, D + 0) = s;
   F(D + 1, D + 1) = c;
+}
+
+template <int D>
+void ct_model(double dt, double w, const MotionNoise& q, Mat<2 * D>& F, Mat<2 * D>& Q) {
+  ct_model<D>(dt, w, std::sin(w * dt), std::cos(w * dt), q, F, Q);
 }
 
 // P <- F P F' + Q for the constant-velocity model, exploiting F's structure (the hot path of a
@@ -92,15 +99,17 @@ void cv_predict(double dt, const MotionNoise& q, Vec<2 * D>& x, Mat<2 * D>& P) {
 // x <- F x, P <- F P F' + Q for the coordinated turn, on 2 x 2 blocks: with F = [I A; 0 B]
 // (A, B acting on the horizontal velocity, identity and dt vertically),
 //   F P F' = [P11 + A P21 + P12 A' + A P22 A',  (P12 + A P22) B';  B (P21 + P22 A'),  B P22 B'].
+// With s = sin(w dt), c = cos(w dt) given.
 template <int D>
-void ct_predict(double dt, double w, const MotionNoise& q, Vec<2 * D>& x, Mat<2 * D>& P) {
+void ct_predict(double dt, double w, double s, double c, const MotionNoise& q, Vec<2 * D>& x,
+                Mat<2 * D>& P) {
   assert(dt >= 0);
   if (std::abs(w) < 1e-9) {
     cv_predict<D>(dt, q, x, P);
     return;
   }
   Mat<2 * D> F, Q;
-  ct_model<D>(dt, w, q, F, Q);
+  ct_model<D>(dt, w, s, c, q, F, Q);
   const auto A = F.template topRightCorner<D, D>();
   const auto B = F.template bottomRightCorner<D, D>();
   const Mat<D> P11 = P.template topLeftCorner<D, D>();
@@ -115,6 +124,15 @@ void ct_predict(double dt, double w, const MotionNoise& q, Vec<2 * D>& x, Mat<2 
   P.template bottomRightCorner<D, D>() = B * P22 * B.transpose();
   P += Q;
   x = F * x;
+}
+
+template <int D>
+void ct_predict(double dt, double w, const MotionNoise& q, Vec<2 * D>& x, Mat<2 * D>& P) {
+  if (std::abs(w) < 1e-9) {
+    cv_predict<D>(dt, q, x, P);
+    return;
+  }
+  ct_predict<D>(dt, w, std::sin(w * dt), std::cos(w * dt), q, x, P);
 }
 
 }  // namespace picket::track

@@ -39,9 +39,12 @@ SensorModel make_sensor_model(const SensorDef& def, int index, const Site& site,
 // and an approximate ENU position for gating and initiation. view() builds the measurement as a
 // 2-D (k = 0) or 3-D (k = 1) track sees it.
 struct PreparedDetection {
+  // (the fields every report's gating reads first share the first cache line)
   double t = 0;
-  std::uint64_t ref = 0;
   int sensor = 0;
+  double sigma_xy = 1;                            // largest horizontal standard deviation of enu, m
+  Eigen::Vector3d enu = Eigen::Vector3d::Zero();  // approximate position
+  std::uint64_t ref = 0;
   bool polar = false;
   bool has_up = false;           // Cartesian: z[2] is the height
   bool has_elevation = false;    // polar: z[2] is the elevation
@@ -53,10 +56,8 @@ struct PreparedDetection {
   Eigen::Vector3d origin = Eigen::Vector3d::Zero();  // polar: the sensor
   double ground_height = 0;
   double jacobian[2] = {1, 1};  // density per m^2 -> density in each view's measurement space
-  Eigen::Vector3d enu = Eigen::Vector3d::Zero();          // approximate position
-  Eigen::Matrix2d enu_cov = Eigen::Matrix2d::Identity();  // its horizontal covariance
+  Eigen::Matrix2d enu_cov = Eigen::Matrix2d::Identity();  // enu's horizontal covariance
   double enu_var_up = 0;                                  // and vertical variance
-  double sigma_xy = 1;  // largest horizontal standard deviation of enu, m
   std::optional<TargetClass> cls;
   double score = 1;
 
