@@ -19,6 +19,7 @@
 #include "picket/sim/engine.h"
 #include "picket/sim/scenario.h"
 #include "picket/store/store.h"
+#include "picket/track/identity.h"
 #include "picket/track/params.h"
 #include "picket/track/tracker.h"
 
@@ -108,9 +109,10 @@ class SimSource {
 
 // One picture: a tracker and a rules engine fed in time order.
 struct Pipeline {
-  Pipeline(track::Tracker t, std::unique_ptr<rules::RulesEngine> r, bool ex)
-      : tracker(std::move(t)), rules(std::move(r)), exercise(ex) {}
+  Pipeline(const Site& site, track::Tracker t, std::unique_ptr<rules::RulesEngine> r, bool ex)
+      : tracker(std::move(t)), identity(site), rules(std::move(r)), exercise(ex) {}
   track::Tracker tracker;
+  track::CooperativeIdentity identity;  // ADS-B addresses of the tracks they confirm
   std::unique_ptr<rules::RulesEngine> rules;
   bool exercise;
   std::deque<Detection> for_rules;                          // waiting for the release time
@@ -174,7 +176,7 @@ struct LiveEngine::Impl : std::enable_shared_from_this<LiveEngine::Impl> {
     auto tracker = track::Tracker::create(s, params);
     if (!tracker) return tracker.error();
     auto rules = std::make_unique<rules::RulesEngine>(s, rules_config, first_alarm);
-    return Pipeline(std::move(*tracker), std::move(rules), is_exercise);
+    return Pipeline(s, std::move(*tracker), std::move(rules), is_exercise);
   }
   rules::RulesConfig rules_config;
 
@@ -193,6 +195,7 @@ struct LiveEngine::Impl : std::enable_shared_from_this<LiveEngine::Impl> {
       line.pop_back();
       st->put_detection({d.t, d.sensor, std::move(line)});
     }
+    p.identity.note(ref, d);  // an ADS-B report's address (its sensor_track), for its track
     p.tracker.push(d, ref);
     // Rules see every report (signs of life, fence alarms, status), in time order.
     auto it = std::upper_bound(p.for_rules.begin(), p.for_rules.end(), d.t,
@@ -224,6 +227,8 @@ struct LiveEngine::Impl : std::enable_shared_from_this<LiveEngine::Impl> {
     const double cutoff = t - params.reorder_window_s;
     std::vector<TrackState> updates(p.tracker.updates().begin(), p.tracker.updates().end());
     p.tracker.clear_updates();
+    for (auto& u : updates)
+      p.identity.apply(u);
     std::vector<AlarmEvent> events;
     // Merge track updates and reports by time into the rules.
     std::size_t ui = 0;
@@ -481,6 +486,8 @@ Status LiveEngine::stop() {
     const double t = std::max(s.now(), p->rules->now()) + s.params.reorder_window_s;
     std::vector<TrackState> updates(p->tracker.updates().begin(), p->tracker.updates().end());
     p->tracker.clear_updates();
+    for (auto& u : updates)
+      p->identity.apply(u);
     std::vector<AlarmEvent> events;
     std::size_t ui = 0;
     while (ui < updates.size() || !p->for_rules.empty()) {

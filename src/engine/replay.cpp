@@ -66,6 +66,7 @@ ReplayChain::ReplayChain(const Site& site, track::Tracker tracker,
                          TrackSink on_track, AlarmSink on_alarm)
     : site_(site),
       tracker_(std::move(tracker)),
+      identity_(site),
       rules_(std::move(rules)),
       hold_s_(hold_s),
       on_track_(std::move(on_track)),
@@ -74,6 +75,7 @@ ReplayChain::ReplayChain(const Site& site, track::Tracker tracker,
 ReplayChain::~ReplayChain() = default;
 
 void ReplayChain::push(const Detection& d, std::uint64_t ref) {
+  identity_.note(ref, d);
   tracker_.push(d, ref);
   if (std::isfinite(d.t)) {
     // Status reports carry no position: the tracker does not move its clock for them.
@@ -106,8 +108,10 @@ void ReplayChain::finish() {
 }
 
 void ReplayChain::drain_tracker() {
-  for (const auto& s : tracker_.updates())
+  for (const auto& s : tracker_.updates()) {
     updates_.push_back(s);
+    identity_.apply(updates_.back());
+  }
   tracker_.clear_updates();
 }
 

@@ -44,6 +44,7 @@
 #include "picket/core/types.h"
 #include "picket/formats/jsonl.h"
 #include "picket/rules/engine.h"
+#include "picket/track/identity.h"
 #include "picket/track/tracker.h"
 
 namespace picket::engine {
@@ -86,6 +87,7 @@ class ReplayChain {
 
   const Site& site_;
   track::Tracker tracker_;
+  track::CooperativeIdentity identity_;  // ADS-B addresses of the tracks they confirm
   std::unique_ptr<rules::RulesEngine> rules_;
   double hold_s_;
   TrackSink on_track_;
