@@ -296,6 +296,8 @@ int run_daemon(RunOptions o) {
   engine::ProtocolInputs wire_inputs(
       ioc, *site, *inputs_cfg, metrics, [&live] { return live.now(); },
       [&live](Detection&& d) { live.push(std::move(d)); });
+  wire_inputs.on_cooperative(
+      [&live](Detection&& d, std::string_view callsign) { live.push(std::move(d), callsign); });
   if (auto st = wire_inputs.start(); !st) {
     fmt::print(stderr, "picket: {}\n", st.error().message());
     return kExitFailure;

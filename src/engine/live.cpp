@@ -180,7 +180,7 @@ struct LiveEngine::Impl : std::enable_shared_from_this<LiveEngine::Impl> {
   }
   rules::RulesConfig rules_config;
 
-  void push(Pipeline& p, Detection&& d) {
+  void push(Pipeline& p, Detection&& d, std::string_view callsign = {}) {
     const std::uint64_t ref = next_ref++;
     arrival[ref & (arrival.size() - 1)] = steady_seconds();
     if (!p.exercise) {
@@ -195,7 +195,8 @@ struct LiveEngine::Impl : std::enable_shared_from_this<LiveEngine::Impl> {
       line.pop_back();
       st->put_detection({d.t, d.sensor, std::move(line)});
     }
-    p.identity.note(ref, d);  // an ADS-B report's address (its sensor_track), for its track
+    p.identity.note(ref, d,
+                    callsign);  // an ADS-B report's address (its sensor_track), for its track
     p.tracker.push(d, ref);
     // Rules see every report (signs of life, fence alarms, status), in time order.
     auto it = std::upper_bound(p.for_rules.begin(), p.for_rules.end(), d.t,
@@ -508,6 +509,10 @@ Status LiveEngine::stop() {
 
 void LiveEngine::push(Detection&& d) {
   impl_->push(*impl_->main, std::move(d));
+}
+
+void LiveEngine::push(Detection&& d, std::string_view callsign) {
+  impl_->push(*impl_->main, std::move(d), callsign);
 }
 
 double LiveEngine::now() const {

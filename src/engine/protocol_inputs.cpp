@@ -193,9 +193,10 @@ struct ProtocolInputs::Impl : std::enable_shared_from_this<ProtocolInputs::Impl>
   Registry& reg;
   Clock clock;
   Sink sink;
+  CooperativeSink cooperative_sink;
   bool stopped = false;
 
-  void deliver(Detection&& d) {
+  void deliver(Detection&& d, const std::string* callsign = nullptr) {
     if (const std::string why = check_against_site(d, site); !why.empty()) {
       reg.counter("picket_detections_rejected_total", "Detections refused at the input, by reason",
                   {{"reason", why}, {"sensor", d.sensor}})
@@ -205,7 +206,11 @@ struct ProtocolInputs::Impl : std::enable_shared_from_this<ProtocolInputs::Impl>
     reg.counter("picket_detections_total", "Detections accepted at the input, by sensor",
                 {{"sensor", d.sensor}})
         .inc();
-    sink(std::move(d));
+    if (callsign && cooperative_sink) {
+      cooperative_sink(std::move(d), *callsign);
+    } else {
+      sink(std::move(d));
+    }
   }
 
   // --- ASTERIX over UDP ----------------------------------------------------------------------
@@ -395,7 +400,10 @@ struct ProtocolInputs::Impl : std::enable_shared_from_this<ProtocolInputs::Impl>
       Client* raw = cl.get();
       cl->feed = std::make_unique<adsb::LiveFeed>(
           c.kind, c.sensor, po,
-          [this](protocols::CooperativeDetection&& cd) { deliver(std::move(cd.detection)); },
+          [this](protocols::CooperativeDetection&& cd) {
+            static const std::string none;
+            deliver(std::move(cd.detection), cd.callsign ? &*cd.callsign : &none);
+          },
           [raw](const adsb::FeedIssue& issue) {
             raw->rejected->inc();
             if (raw->log.allow(steady_now())) {
@@ -514,6 +522,10 @@ std::vector<ProtocolInputs::Bound> ProtocolInputs::asterix_bound() const {
   for (const auto& u : impl_->udps)
     out.push_back({u->name.substr(std::string("asterix input ").size()), u->address, u->port});
   return out;
+}
+
+void ProtocolInputs::on_cooperative(CooperativeSink sink) {
+  impl_->cooperative_sink = std::move(sink);
 }
 
 }  // namespace picket::engine

@@ -154,3 +154,60 @@ TEST_F(LiveEngineTest, ExerciseTracksAndAlarmsAreKeptApartAndCleared) {
 
 }  // namespace
 }  // namespace picket::engine
+
+namespace picket::engine {
+namespace {
+
+// ADS-B identity in the live engine: reports of one aircraft (address 4CA2D6, callsign BAW123)
+// make a track that carries both, as the airspace rules and the console need.
+TEST(LiveEngineIdentity, CooperativeReportsGiveTheTrackItsAddressAndCallsign) {
+  auto s = load_site(source("examples/airport-site.yaml"));
+  ASSERT_TRUE(s) << s.error().message();
+  const fs::path dir = fs::temp_directory_path() / ("picket-live-id-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  LiveOptions o;
+  o.store_path = (dir / "picket.db").string();
+  Registry metrics;
+  net::io_context ioc;
+  auto engine = LiveEngine::create(ioc, *s, o, metrics, wall);
+  ASSERT_TRUE(engine) << engine.error().message();
+  LiveEngine& live = **engine;
+  std::optional<TrackState> identified;
+  live.on_tracks([&](const std::vector<TrackState>& updated, const std::vector<std::uint64_t>&) {
+    for (const auto& t : updated)
+      if (t.icao) identified = t;
+  });
+  live.start();
+  // 25 m/s eastwards at 300 m, a report every 0.25 s for up to 8 s.
+  const double t0 = wall();
+  net::steady_timer timer(ioc);
+  std::function<void(int)> report = [&](int k) {
+    if (identified || k >= 32) {
+      ioc.stop();
+      return;
+    }
+    Detection d;
+    d.t = wall();
+    d.sensor = "adsb-rx";
+    const Geodetic g = s->frame.to_geodetic(Enu(-3000 + 25 * (d.t - t0), 200, 300));
+    d.measurement = GeodeticMeasurement{g.lat_deg, g.lon_deg, g.alt_m};
+    d.sensor_track = "4CA2D6";
+    live.push(std::move(d), "BAW123");
+    timer.expires_after(std::chrono::milliseconds(250));
+    timer.async_wait([&, k](boost::system::error_code ec) {
+      if (!ec) report(k + 1);
+    });
+  };
+  report(0);
+  ioc.run();
+  ASSERT_TRUE(identified.has_value()) << "no track carried the aircraft's address";
+  EXPECT_EQ(*identified->icao, 0x4CA2D6u);
+  EXPECT_EQ(identified->callsign, "BAW123");
+  EXPECT_TRUE(identified->air);
+  ASSERT_TRUE(live.stop());
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace picket::engine

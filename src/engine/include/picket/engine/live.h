@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "picket/core/alarm.h"
@@ -101,6 +102,9 @@ class LiveEngine {
 
   // A detection from an input (network, simulator). Called on the loop thread.
   void push(Detection&& d);
+  // A cooperative (ADS-B) detection with its aircraft's callsign, which the track it confirms
+  // then carries beside the address.
+  void push(Detection&& d, std::string_view callsign);
 
   double now() const;  // the data clock
   bool ready() const;

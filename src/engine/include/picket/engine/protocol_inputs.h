@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -96,6 +97,11 @@ class ProtocolInputs {
     unsigned short port = 0;  // the bound port (the configured one, or any for 0)
   };
   std::vector<Bound> asterix_bound() const;
+
+  // Cooperative (ADS-B) detections with the callsign their aircraft last sent (empty if none
+  // yet) go here instead of the sink, when set. Call before start().
+  using CooperativeSink = std::function<void(Detection&&, std::string_view callsign)>;
+  void on_cooperative(CooperativeSink sink);
 
   struct Impl;
 
